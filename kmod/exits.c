@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * khv: the common emulators behind the vendors' exit tables, for exits
+ * that end in userspace or inject a fault.
+ */
+#include "khv.h"
+
+#define EXC_UD	6
+#define EXC_GP	13
+
+int khv_exit_to_user(struct khv_vcpu *vcpu, u32 reason)
+{
+	vcpu->run->exit_reason = reason;
+	return 0;
+}
+
+/* RIP already points past the HLT. */
+int khv_handle_hlt(struct khv_vcpu *vcpu)
+{
+	return khv_exit_to_user(vcpu, KHV_EXIT_HLT);
+}
+
+/* RAX is the number, RBX, RCX, RDX, RSI the arguments; ret goes to RAX. */
+int khv_handle_hypercall(struct khv_vcpu *vcpu)
+{
+	struct khv_run *run = vcpu->run;
+	const u64 *g = vcpu->gpr;
+
+	run->hypercall.nr = g[KHV_RAX];
+	run->hypercall.args[0] = g[KHV_RBX];
+	run->hypercall.args[1] = g[KHV_RCX];
+	run->hypercall.args[2] = g[KHV_RDX];
+	run->hypercall.args[3] = g[KHV_RSI];
+	run->hypercall.ret = g[KHV_RAX];
+	vcpu->hypercall_pending = true;
+	return khv_exit_to_user(vcpu, KHV_EXIT_HYPERCALL);
+}
+
+/* A triple fault: nothing runs until userspace sets the state anew. */
+int khv_handle_shutdown(struct khv_vcpu *vcpu)
+{
+	vcpu->shut_down = true;
+	return khv_exit_to_user(vcpu, KHV_EXIT_SHUTDOWN);
+}
+
+int khv_internal_error(struct khv_vcpu *vcpu, u32 suberror,
+		       const u64 *data, u32 ndata)
+{
+	struct khv_run *run = vcpu->run;
+
+	ndata = min_t(u32, ndata, ARRAY_SIZE(run->internal.data));
+	run->internal.suberror = suberror;
+	run->internal.ndata = ndata;
+	if (ndata)
+		memcpy(run->internal.data, data, ndata * sizeof(*data));
+	return khv_exit_to_user(vcpu, KHV_EXIT_INTERNAL_ERROR);
+}
+
+void khv_inject_gp(struct khv_vcpu *vcpu)
+{
+	struct khv_event ev = { .type = KHV_INJECT_EXCEPTION,
+				.vector = EXC_GP, .has_error_code = 1 };
+
+	khv_vendor->inject_event(vcpu, &ev);
+}
+
+void khv_inject_ud(struct khv_vcpu *vcpu)
+{
+	struct khv_event ev = { .type = KHV_INJECT_EXCEPTION,
+				.vector = EXC_UD };
+
+	khv_vendor->inject_event(vcpu, &ev);
+}

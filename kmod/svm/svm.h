@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * khv/svm: definitions shared by the SVM backend's files.
+ */
+#ifndef KHV_SVM_H
+#define KHV_SVM_H
+
+#include "../khv.h"
+#include "vmcb.h"
+
+/* CPUID Fn8000_000A EDX: optional SVM features (APM Vol. 3, E.4.9). */
+#define SVM_FEAT_NPT		BIT(0)
+#define SVM_FEAT_NRIPS		BIT(3)
+#define SVM_FEAT_VMCB_CLEAN	BIT(5)
+#define SVM_FEAT_FLUSH_ASID	BIT(6)
+#define SVM_FEAT_DECODE_ASSISTS	BIT(7)
+
+extern u32 svm_features;
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+
+	/* ASID and the CPU and generation it was handed out on. */
+	u32 asid;
+	int asid_cpu;
+	u64 asid_gen;
+
+	/* An event cut short by the exit, to deliver again (EXITINTINFO). */
+	u64 reinject;
+	/* An event queued by KHV_INJECT or by an emulator. */
+	bool queued;
+	struct khv_event event;
+};
+
+static inline struct svm_vcpu *to_svm(struct khv_vcpu *vcpu)
+{
+	return vcpu->vendor;
+}
+
+static inline bool svm_has(u32 feature)
+{
+	return svm_features & feature;
+}
+
+void khv_svm_vmrun(u64 vmcb_pa, u64 *gprs, u64 host_save_pa);
+
+/* svm_state.c */
+void svm_get_sregs(struct khv_vcpu *vcpu, struct khv_sregs *s);
+int svm_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *s);
+int svm_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data);
+int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data);
+int svm_get_cpl(struct khv_vcpu *vcpu);
+u64 svm_get_cr(struct khv_vcpu *vcpu, int cr);
+void svm_set_cr2(struct khv_vcpu *vcpu, u64 cr2);
+u64 svm_get_efer(struct khv_vcpu *vcpu);
+u64 svm_get_seg_base(struct khv_vcpu *vcpu, int seg);
+int svm_code_size(struct khv_vcpu *vcpu);
+void svm_reset_state(struct khv_vcpu *vcpu);
+
+/* svm_events.c */
+int svm_inject_event(struct khv_vcpu *vcpu, const struct khv_event *ev);
+void svm_inject_pending(struct khv_vcpu *vcpu);
+void svm_save_interrupted_event(struct khv_vcpu *vcpu);
+int svm_handle_vintr(struct khv_vcpu *vcpu);
+
+/* svm_exit.c */
+int svm_handle_exit(struct khv_vcpu *vcpu);
+
+/* svm_check.c */
+const char *svm_check_guest_state(struct khv_vcpu *vcpu, u64 *value);
+
+#endif /* KHV_SVM_H */

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * khv/svm: the exit handler table.
+ *
+ * One handler per exit code (APM Vol. 2, Appendix C).  Handlers decode
+ * what the VMCB says about the exit and call the common emulators.
+ * Return contract, as for the vendor op handle_exit:
+ *   1  handled: resume the guest;
+ *   0  khv_run says what userspace must do;
+ *  <0  an error for the run ioctl.
+ * An exit code without a handler becomes a KHV_EXIT_INTERNAL_ERROR that
+ * carries the raw exit information.
+ */
+#include <asm/processor-flags.h>
+
+#include "svm.h"
+
+
+/*
+ * Move RIP past the instruction that exited.  With NRIP save the VMCB
+ * gives the next RIP (APM Vol. 2, 15.7.1); without it, the handler
+ * passes the length of the instruction, which is fixed for the exits
+ * that use this.
+ */
+static void svm_skip(struct khv_vcpu *vcpu, unsigned int len)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	if (svm_has(SVM_FEAT_NRIPS) && vmcb->control.next_rip)
+		vcpu->rip = vmcb->control.next_rip;
+	else
+		vcpu->rip += len;
+	if (svm_code_size(vcpu) != 64)
+		vcpu->rip = (u32)vcpu->rip;
+	/* Stepping over the instruction ends its interrupt shadow. */
+	vmcb->control.int_state &= ~VMCB_INT_SHADOW;
+}
+
+static int svm_resume(struct khv_vcpu *vcpu)
+{
+	return 1;
+}
+
+static int svm_ud(struct khv_vcpu *vcpu)
+{
+	khv_inject_ud(vcpu);
+	return 1;
+}
+
+static int svm_gp(struct khv_vcpu *vcpu)
+{
+	khv_inject_gp(vcpu);
+	return 1;
+}
+
+static int svm_cpuid(struct khv_vcpu *vcpu)
+{
+	khv_emulate_cpuid(vcpu);
+	svm_skip(vcpu, 2);			/* 0F A2 */
+	return 1;
+}
+
+static int svm_invd(struct khv_vcpu *vcpu)
+{
+	/* INVD would drop the host's dirty cache lines: a no-op here. */
+	svm_skip(vcpu, 2);			/* 0F 08 */
+	return 1;
+}
+
+static int svm_hlt(struct khv_vcpu *vcpu)
+{
+	svm_skip(vcpu, 1);			/* F4 */
+	return khv_handle_hlt(vcpu);
+}
+
+static int svm_vmmcall(struct khv_vcpu *vcpu)
+{
+	svm_skip(vcpu, 3);			/* 0F 01 D9 */
+	return khv_handle_hypercall(vcpu);
+}
+
+static int svm_msr(struct khv_vcpu *vcpu)
+{
+	bool write = to_svm(vcpu)->vmcb->control.exit_info1 & 1;
+	int ret = write ? khv_emulate_wrmsr(vcpu) : khv_emulate_rdmsr(vcpu);
+
+	if (ret) {
+		khv_inject_gp(vcpu);
+		return 1;
+	}
+	svm_skip(vcpu, 2);			/* 0F 30 / 0F 32 */
+	return 1;
+}
+
+static int svm_xsetbv(struct khv_vcpu *vcpu)
+{
+	u64 value = (u32)vcpu->gpr[KHV_RAX] | (vcpu->gpr[KHV_RDX] << 32);
+
+	if (svm_get_cpl(vcpu) ||
+	    khv_xsetbv(vcpu, (u32)vcpu->gpr[KHV_RCX], value)) {
+		khv_inject_gp(vcpu);
+		return 1;
+	}
+	svm_skip(vcpu, 3);			/* 0F 01 D1 */
+	return 1;
+}
+
+static int svm_shutdown(struct khv_vcpu *vcpu)
+{
+	/*
+	 * The guest state is undefined after a shutdown intercept (APM
+	 * Vol. 2, 15.12): khv_handle_shutdown makes the vCPU wait for new
+	 * state from userspace.
+	 */
+	return khv_handle_shutdown(vcpu);
+}
+
+/*
+ * IOIO: EXITINFO1 describes the access, EXITINFO2 holds the RIP of the
+ * next instruction (APM Vol. 2, 15.10.2).  The segment of OUTS is only
+ * reported with decode assists; otherwise it is DS (khv does not yet look
+ * for a segment-override prefix there).
+ */
+static int svm_ioio(struct khv_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	u64 info = c->exit_info1;
+	struct khv_pio_pending p = {
+		.in = info & SVM_IOIO_TYPE_IN,
+		.string = info & SVM_IOIO_STR,
+		.rep = info & SVM_IOIO_REP,
+		.port = info >> SVM_IOIO_PORT_SHIFT,
+		.next_rip = c->exit_info2,
+		.seg = KHV_DS,
+	};
+
+	p.size = (info >> SVM_IOIO_SZ_SHIFT) & 7;	/* 1, 2 or 4 */
+	switch ((info >> SVM_IOIO_ASZ_SHIFT) & 7) {
+	case 1:
+		p.addr_size = 2;
+		break;
+	case 2:
+		p.addr_size = 4;
+		break;
+	default:
+		p.addr_size = 8;
+	}
+	if (p.string && !p.in && svm_has(SVM_FEAT_DECODE_ASSISTS))
+		p.seg = (info >> SVM_IOIO_SEG_SHIFT) & 7;
+	if (p.size != 1 && p.size != 2 && p.size != 4)
+		return khv_internal_error(vcpu, KHV_INTERNAL_UNKNOWN_EXIT,
+					  &info, 1);
+	vcpu->stat.pio_exits++;
+	return khv_handle_pio(vcpu, &p);
+}
+
+/*
+ * Nested page fault: EXITINFO1 is the error code, EXITINFO2 the guest
+ * physical address (APM Vol. 2, 15.25.6).  A not-present fault inside a
+ * slot maps the page; everything else is MMIO.
+ */
+static int svm_npf(struct khv_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	u64 gpa = c->exit_info2, err = c->exit_info1;
+	struct khv_memslot *slot;
+
+	vcpu->stat.npt_faults++;
+	slot = khv_memslot_find(vcpu->vm, gpa);
+	if (slot && !(err & 1))
+		return khv_npt_map(vcpu->vm, slot, gpa, err & 2) ?: 1;
+	return khv_handle_mmio(vcpu, gpa);
+}
+
+/*
+ * MOV to or from DR0-7 (exit codes 20h-2Fh and 30h-3Fh).  Decode assists
+ * give the GPR in EXITINFO1[3:0]; without them khv decodes the
+ * instruction: [REX] 0F 21/23 ModRM with mod = 11b (SDM Vol. 2, MOV-Move
+ * to/from Debug Registers).
+ */
+static int svm_dr(struct khv_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	u64 code = vmcb->control.exit_code;
+	bool write = code >= SVM_EXIT_WRITE_DR0;
+	int dr = code & 0xf, gpr, len = 3;
+	u8 insn[15];
+	unsigned int n = sizeof(insn);
+	u64 val;
+
+	if (svm_has(SVM_FEAT_DECODE_ASSISTS) &&
+	    (vmcb->control.exit_info1 & BIT_ULL(63))) {
+		gpr = vmcb->control.exit_info1 & 0xf;
+		len = 0;		/* NRIP save comes with decode assists */
+	} else {
+		int i = 0, rex_b = 0;
+
+		if (khv_fetch_insn(vcpu, insn, &n) || n < 3)
+			return khv_internal_error(vcpu, KHV_INTERNAL_EMULATION,
+						  NULL, 0);
+		if (svm_code_size(vcpu) == 64 && (insn[0] & 0xf0) == 0x40) {
+			rex_b = insn[0] & 1;
+			i = 1;
+		}
+		if (insn[i] != 0x0f || (insn[i + 1] != 0x21 &&
+					insn[i + 1] != 0x23))
+			return khv_internal_error(vcpu, KHV_INTERNAL_EMULATION,
+						  NULL, 0);
+		gpr = (insn[i + 2] & 7) | (rex_b << 3);
+		len = i + 3;
+	}
+
+	/* DR4/DR5 alias DR6/DR7 unless CR4.DE (SDM Vol. 3B, 19.2.2). */
+	if (dr == 4 || dr == 5) {
+		if (vmcb->save.cr4 & X86_CR4_DE) {
+			khv_inject_ud(vcpu);
+			return 1;
+		}
+		dr += 2;
+	}
+	if (write) {
+		val = vcpu->gpr[gpr];
+		if (svm_code_size(vcpu) != 64)
+			val = (u32)val;
+		if (dr < 4) {
+			vcpu->dr[dr] = val;
+		} else if (val >> 32) {
+			khv_inject_gp(vcpu);
+			return 1;
+		} else if (dr == 6) {
+			vcpu->dr6 = val;
+		} else {
+			vcpu->dr7 = val;
+		}
+	} else {
+		val = dr < 4 ? vcpu->dr[dr] : dr == 6 ? vcpu->dr6 : vcpu->dr7;
+		vcpu->gpr[gpr] = svm_code_size(vcpu) == 64 ? val : (u32)val;
+	}
+	svm_skip(vcpu, len);
+	return 1;
+}
+
+/* #DB and #AC are intercepted only to bound exception loops: pass on. */
+static int svm_reflect_exception(struct khv_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	u8 vector = vmcb->control.exit_code - SVM_EXIT_EXCP_BASE;
+	struct khv_event ev = { .type = KHV_INJECT_EXCEPTION,
+				.vector = vector,
+				.has_error_code = vector == 17 };
+
+	if (vector == 1)
+		vcpu->dr6 = vmcb->save.dr6;
+	svm_inject_event(vcpu, &ev);
+	return 1;
+}
+
+typedef int (*svm_exit_handler)(struct khv_vcpu *vcpu);
+
+static const svm_exit_handler svm_exit_handlers[SVM_EXIT_MAX] = {
+	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 7] = svm_dr,
+	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 7] = svm_dr,
+	[SVM_EXIT_EXCP_BASE + 1] = svm_reflect_exception,
+	[SVM_EXIT_EXCP_BASE + 17] = svm_reflect_exception,
+	[SVM_EXIT_INTR] = svm_resume,	/* the host took it after STGI */
+	[SVM_EXIT_NMI] = svm_resume,
+	[SVM_EXIT_SMI] = svm_resume,
+	[SVM_EXIT_INIT] = svm_resume,
+	[SVM_EXIT_VINTR] = svm_handle_vintr,
+	[SVM_EXIT_RDPMC] = svm_gp,	/* no PMU is offered */
+	[SVM_EXIT_CPUID] = svm_cpuid,
+	[SVM_EXIT_INVD] = svm_invd,
+	[SVM_EXIT_HLT] = svm_hlt,
+	[SVM_EXIT_INVLPGA] = svm_ud,	/* SVM is not offered to guests */
+	[SVM_EXIT_IOIO] = svm_ioio,
+	[SVM_EXIT_MSR] = svm_msr,
+	[SVM_EXIT_SHUTDOWN] = svm_shutdown,
+	[SVM_EXIT_VMRUN] = svm_ud,
+	[SVM_EXIT_VMMCALL] = svm_vmmcall,
+	[SVM_EXIT_VMLOAD] = svm_ud,
+	[SVM_EXIT_VMSAVE] = svm_ud,
+	[SVM_EXIT_STGI] = svm_ud,
+	[SVM_EXIT_CLGI] = svm_ud,
+	[SVM_EXIT_SKINIT] = svm_ud,
+	[SVM_EXIT_MONITOR] = svm_ud,	/* MONITOR/MWAIT are not offered */
+	[SVM_EXIT_MWAIT] = svm_ud,
+	[SVM_EXIT_MWAIT_COND] = svm_ud,
+	[SVM_EXIT_XSETBV] = svm_xsetbv,
+	[SVM_EXIT_NPF] = svm_npf,
+};
+
+static int svm_entry_failed(struct khv_vcpu *vcpu)
+{
+	struct khv_run *run = vcpu->run;
+	u64 value = 0;
+	const char *why = svm_check_guest_state(vcpu, &value);
+
+	run->exit_reason = KHV_EXIT_FAIL_ENTRY;
+	run->fail_entry.hardware_entry_failure_reason =
+		to_svm(vcpu)->vmcb->control.exit_code;
+	run->fail_entry.cpu = raw_smp_processor_id();
+	snprintf(run->fail_entry.description,
+		 sizeof(run->fail_entry.description),
+		 "VMRUN failed (VMEXIT_INVALID): %s (value %#llx)",
+		 why ? why : "no broken rule found by khv's checks", value);
+	return 0;
+}
+
+int svm_handle_exit(struct khv_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	u64 code = c->exit_code;
+	u64 data[5];
+
+	if ((code & SVM_EXIT_INVALID_LO) == SVM_EXIT_INVALID_LO)
+		return svm_entry_failed(vcpu);
+
+	svm_save_interrupted_event(vcpu);
+
+	if (code < SVM_EXIT_MAX && svm_exit_handlers[code])
+		return svm_exit_handlers[code](vcpu);
+
+	data[0] = code;
+	data[1] = c->exit_info1;
+	data[2] = c->exit_info2;
+	data[3] = c->exit_int_info;
+	data[4] = vcpu->rip;
+	return khv_internal_error(vcpu, KHV_INTERNAL_UNKNOWN_EXIT, data, 5);
+}
