@@ -112,21 +112,22 @@ static struct miscdevice khv_dev = {
 	.mode = 0600,
 };
 
-#define KHV_CHECK_OP(ret, name, args)					\
-	do {								\
-		if (!ops->name) {					\
-			pr_err("khv: vendor backend lacks op %s\n", #name); \
-			return -EINVAL;					\
-		}							\
-	} while (0);
-
 static int khv_vendor_check(const struct khv_vendor_ops *ops)
 {
-	KHV_VENDOR_OPS(KHV_CHECK_OP)
+	typedef void (*khv_fn)(void);
+	const khv_fn *fn = (const khv_fn *)ops;
+	size_t i;
+
+	BUILD_BUG_ON(sizeof(*ops) % sizeof(khv_fn));
+	for (i = 0; i < sizeof(*ops) / sizeof(khv_fn); i++) {
+		if (!fn[i]) {
+			pr_err("khv: vendor backend leaves member %zu of struct khv_vendor_ops empty\n",
+			       i);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
-
-#undef KHV_CHECK_OP
 
 static int __init khv_init(void)
 {

@@ -11,6 +11,7 @@
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <asm/processor.h>
 #include <asm/processor-flags.h>
 
 #include "khv.h"
@@ -34,10 +35,14 @@ static int khv_translate(struct khv_vcpu *vcpu, u64 gva, unsigned int access,
 		.cr3 = khv_vendor->get_cr(vcpu, 3),
 		.cr4 = khv_vendor->get_cr(vcpu, 4),
 		.efer = khv_vendor->get_efer(vcpu),
+		/* The nested walk enforces the host's address width. */
+		.maxphyaddr = boot_cpu_data.x86_phys_bits,
 	};
 
 	if (khv_vendor->get_cpl(vcpu) == 3)
 		access |= KHV_ACC_USER;
+	else if (vcpu->rflags & X86_EFLAGS_AC)
+		access |= KHV_ACC_SMAP_AC;	/* SDM Vol. 3A, 4.6.1 */
 	return khv_gva_to_gpa(&r, gva, access, walk_read_gpa, vcpu, gpa,
 			      pf_err);
 }
