@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef KHV_CPUID_H
+#define KHV_CPUID_H
+
+#include <linux/khv.h>
+
+#include "util.h"
+
+#define CPUID_1_ECX_MONITOR		(1u << 3)
+#define CPUID_1_ECX_VMX			(1u << 5)
+#define CPUID_1_ECX_X2APIC		(1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE	(1u << 24)
+#define CPUID_1_ECX_HYPERVISOR		(1u << 31)
+#define CPUID_80000001_ECX_SVM		(1u << 2)
+
+#define CPUID_LEAF_PERFMON		0xa
+#define CPUID_LEAF_HYPERVISOR		0x40000000u
+
+/*
+ * The one place that decides what the guest sees, for both accelerators:
+ * hide features the launcher does not emulate yet (VMX, SVM, MONITOR,
+ * x2APIC, TSC deadline, perfmon), set the hypervisor bit, and, when
+ * add_khv_leaf, replace any 0x4000xxxx leaves by khv's own signature leaf.
+ * Returns 0, or -ENOSPC if the table has no room for that leaf.
+ */
+int cpuid_filter(struct khv_cpuid_entry *e, unsigned int *nent,
+		 unsigned int max, bool add_khv_leaf);
+
+/*
+ * Fill a table from the host CPU's CPUID instruction, for backends that
+ * have no "supported CPUID" query of their own.  Returns the number of
+ * entries (at most max).
+ */
+unsigned int cpuid_host_table(struct khv_cpuid_entry *e, unsigned int max);
+
+struct khv_cpuid_entry *cpuid_find(struct khv_cpuid_entry *e,
+				   unsigned int nent, u32 function, u32 index);
+
+#endif

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * khv: the userspace launcher of the khv hypervisor.
+ *
+ *   khv run --kernel FILE [--initrd FILE] [--cmdline STR] [--mem SIZE]
+ *           [--accel khv|kvm] [--trace]
+ *
+ * Usage, exit statuses and trace format: Documentation/launcher.rst.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accel.h"
+#include "cpuid.h"
+#include "init.h"
+#include "multiboot.h"
+#include "options.h"
+#include "vcpu_loop.h"
+#include "vm.h"
+
+#define KHV_VERSION	"0.1"
+
+static void print_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: khv COMMAND [options]\n"
+		"\n"
+		"commands:\n"
+		"  run       boot a Multiboot kernel (khv run --help)\n"
+		"  version   print the launcher and API versions\n"
+		"  help      this text\n");
+}
+
+/* Load everything that only needs memory, before touching the device. */
+static int load_guest(struct vm *vm, const struct run_options *o,
+		      struct multiboot_boot *boot)
+{
+	struct multiboot_params p = {
+		.kernel_path = o->kernel,
+		.initrd_path = o->initrd,
+		.cmdline = o->cmdline,
+	};
+	u8 *kernel, *initrd = NULL;
+	const char *why;
+	char err[256];
+	int ret;
+
+	kernel = read_file(o->kernel, vm->ram.size, &p.kernel_size, &why);
+	if (!kernel) {
+		pr_err("%s: %s", o->kernel, why);
+		return -1;
+	}
+	p.kernel = kernel;
+	if (o->initrd) {
+		initrd = read_file(o->initrd, vm->ram.size, &p.initrd_size,
+				   &why);
+		if (!initrd) {
+			pr_err("%s: %s", o->initrd, why);
+			free(kernel);
+			return -1;
+		}
+		p.initrd = initrd;
+	}
+
+	ret = multiboot_load(&vm->ram, &p, boot, err, sizeof(err));
+	if (ret == MB_NOT_MULTIBOOT)
+		pr_err("%s: not a Multiboot kernel (Linux bzImage support is not built yet)",
+		       o->kernel);
+	else if (ret)
+		pr_err("%s: %s", o->kernel, err);
+	free(kernel);
+	free(initrd);
+	return ret ? -1 : 0;
+}
+
+static int setup_cpuid(struct accel *a)
+{
+	struct khv_cpuid_entry *e;
+	unsigned int nent = 0;
+	int ret;
+
+	e = calloc(KHV_MAX_CPUID_ENTRIES, sizeof(*e));
+	if (!e) {
+		pr_err("out of memory");
+		return -1;
+	}
+	ret = a->ops->get_cpuid(a, e, &nent, KHV_MAX_CPUID_ENTRIES);
+	if (!ret && cpuid_filter(e, &nent, KHV_MAX_CPUID_ENTRIES,
+				 a->ops->khv_cpuid_leaf)) {
+		pr_err("CPUID table full: no room for the hypervisor leaf");
+		ret = -1;
+	}
+	if (!ret)
+		ret = a->ops->set_cpuid(a, e, nent);
+	free(e);
+	return ret;
+}
+
+static int setup_vcpu(struct vm *vm, struct accel *a,
+		      const struct multiboot_boot *boot)
+{
+	struct khv_sregs sregs;
+	struct khv_regs regs;
+	u64 high = guest_ram_high_size(&vm->ram);
+
+	if (a->ops->open(a))
+		return -1;
+	if (a->ops->add_ram(a, 0, 0, vm->ram.low_size, vm->ram.hva))
+		return -1;
+	if (high && a->ops->add_ram(a, 1, HIGH_RAM_START, high,
+				    vm->ram.hva + vm->ram.low_size))
+		return -1;
+	if (a->ops->create_vcpu(a) || setup_cpuid(a))
+		return -1;
+	/* Start from the backend's state so apic_base etc. stay valid. */
+	if (a->ops->get_sregs(a, &sregs))
+		return -1;
+	multiboot_entry_state(boot, &regs, &sregs);
+	if (a->ops->set_sregs(a, &sregs) || a->ops->set_regs(a, &regs))
+		return -1;
+	return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct multiboot_boot boot;
+	const struct accel_ops *ops;
+	struct run_options o;
+	struct accel a;
+	struct vm vm;
+	int ret;
+
+	ret = parse_run_options(argc, argv, &o);
+	if (ret)
+		return ret > 0 ? 0 : KHV_EXIT_USAGE;
+	ops = accel_find(o.accel);
+	if (!ops)
+		return KHV_EXIT_USAGE;
+
+	vm_init(&vm);
+	vm.trace = o.trace;
+	ret = guest_ram_alloc(&vm.ram, o.mem_size);
+	if (ret) {
+		pr_err("cannot allocate %llu bytes of guest RAM: %s",
+		       (unsigned long long)o.mem_size, strerror(-ret));
+		return KHV_EXIT_USAGE;
+	}
+	if (load_guest(&vm, &o, &boot)) {
+		guest_ram_free(&vm.ram);
+		return KHV_EXIT_USAGE;
+	}
+	if (o.trace)
+		pr_info("trace: entry 0x%x, image 0x%llx-0x%llx, info 0x%x (area 0x%x-0x%x)",
+			boot.image.entry, (unsigned long long)boot.image.start,
+			(unsigned long long)boot.image.end, boot.info_addr,
+			boot.info_area, boot.info_area_end);
+
+	accel_init(&a, ops);
+	if (setup_vcpu(&vm, &a, &boot) || khv_init_all(&vm) ||
+	    vcpu_signals_init(&a)) {
+		ops->close(&a);
+		guest_ram_free(&vm.ram);
+		return KHV_EXIT_USAGE;
+	}
+
+	ret = vcpu_loop(&vm, &a);
+	ops->close(&a);
+	guest_ram_free(&vm.ram);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
+		print_usage(stderr);
+		return KHV_EXIT_USAGE;
+	}
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") ||
+	    !strcmp(cmd, "help")) {
+		print_usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+		printf("khv %s (khv API %d)\n", KHV_VERSION, KHV_API_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 1, argv + 1);
+
+	pr_err("unknown command '%s' (try khv --help)", cmd);
+	return KHV_EXIT_USAGE;
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+
+#include "../khv/cpuid.h"
+#include "test.h"
+
+static unsigned int sample(struct khv_cpuid_entry *e)
+{
+	unsigned int n = 0;
+
+	memset(e, 0, 8 * sizeof(*e));
+	e[n++] = (struct khv_cpuid_entry) { .function = 0, .eax = 0xd };
+	e[n++] = (struct khv_cpuid_entry) { .function = 1,
+		.ecx = CPUID_1_ECX_VMX | CPUID_1_ECX_MONITOR |
+		       CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE | 0x1,
+		.edx = 0x12345678 };
+	e[n++] = (struct khv_cpuid_entry) { .function = 0xa,
+		.eax = 0x07300805, .ebx = 1, .ecx = 2, .edx = 0x603 };
+	e[n++] = (struct khv_cpuid_entry) { .function = 0x40000000,
+		.eax = 0x40000001, .ebx = 0x4b4d564b };
+	e[n++] = (struct khv_cpuid_entry) { .function = 0x40000001,
+		.eax = 0xff };
+	e[n++] = (struct khv_cpuid_entry) { .function = 0x80000001,
+		.ecx = CPUID_80000001_ECX_SVM | 0x1 };
+	return n;
+}
+
+TEST(cpuid_filter_khv)
+{
+	struct khv_cpuid_entry e[8], *c;
+	unsigned int n = sample(e);
+	char sig[13] = { 0 };
+
+	CHECK(!cpuid_filter(e, &n, 8, true), "filter failed");
+	CHECK(n == 5, "nent %u (KVM leaves should be replaced)", n);
+	c = cpuid_find(e, n, 1, 0);
+	CHECK(c && c->ecx == (CPUID_1_ECX_HYPERVISOR | 0x1) &&
+	      c->edx == 0x12345678, "leaf 1 ecx 0x%x", c ? c->ecx : 0);
+	c = cpuid_find(e, n, 0xa, 0);
+	CHECK(c && !c->eax && !c->ebx && !c->ecx && !c->edx, "leaf 0xa");
+	c = cpuid_find(e, n, 0x80000001, 0);
+	CHECK(c && c->ecx == 0x1, "SVM not cleared");
+	CHECK(!cpuid_find(e, n, 0x40000001, 0), "0x40000001 kept");
+	c = cpuid_find(e, n, 0x40000000, 0);
+	CHECK(c && c->eax == 0x40000000, "hypervisor leaf max");
+	memcpy(sig, &c->ebx, 4);
+	memcpy(sig + 4, &c->ecx, 4);
+	memcpy(sig + 8, &c->edx, 4);
+	CHECK(!strcmp(sig, "KHVKHVKHVKHV"), "signature '%s'", sig);
+}
+
+TEST(cpuid_filter_kvm_keeps_its_leaf)
+{
+	struct khv_cpuid_entry e[8], *c;
+	unsigned int n = sample(e);
+
+	CHECK(!cpuid_filter(e, &n, 8, false), "filter failed");
+	CHECK(n == 6, "nent %u", n);
+	c = cpuid_find(e, n, 0x40000000, 0);
+	CHECK(c && c->ebx == 0x4b4d564b, "KVM signature lost");
+	c = cpuid_find(e, n, 1, 0);
+	CHECK(c && c->ecx == (CPUID_1_ECX_HYPERVISOR | 0x1), "leaf 1");
+}
+
+TEST(cpuid_filter_full_table)
+{
+	struct khv_cpuid_entry e[8];
+	unsigned int n = sample(e);
+
+	/* 6 entries, 2 dropped, 1 added: needs room for 5. */
+	CHECK(cpuid_filter(e, &n, 4, true) == -ENOSPC, "no -ENOSPC");
+}
+
+TEST(cpuid_host_table)
+{
+	struct khv_cpuid_entry e[KHV_MAX_CPUID_ENTRIES], *c;
+	unsigned int n = cpuid_host_table(e, KHV_MAX_CPUID_ENTRIES), i;
+
+	CHECK(n > 2, "only %u entries", n);
+	c = cpuid_find(e, n, 0, 0);
+	CHECK(c && c->eax >= 1, "leaf 0");
+	CHECK(cpuid_find(e, n, 0x80000000, 0), "leaf 0x80000000");
+	c = cpuid_find(e, n, 1, 0);
+	CHECK(c && !(c->ebx >> 24), "APIC ID not 0");
+	for (i = 0; i < n; i++) {
+		bool indexed = e[i].flags & KHV_CPUID_FLAG_INDEXED;
+
+		if (e[i].function == 4 || e[i].function == 7 ||
+		    e[i].function == 0xd)
+			CHECK(indexed, "leaf 0x%x not indexed", e[i].function);
+		if (e[i].function == 1 || e[i].function == 0x80000000)
+			CHECK(!indexed, "leaf 0x%x indexed", e[i].function);
+	}
+	CHECK(n < 4 || !cpuid_find(e, n, 0, 0) ||
+	      cpuid_find(e, n, 0, 0)->eax < 0xd || cpuid_find(e, n, 0xd, 1),
+	      "leaf 0xd subleaf 1 missing");
+}
