@@ -221,6 +221,14 @@ static void svm_vcpu_run(struct khv_vcpu *vcpu)
 	struct vmcb *vmcb = svm->vmcb;
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu);
 
+	/*
+	 * A CPU going offline has SVM turned off before its last tasks
+	 * migrate away: VMRUN would fault there, so try again elsewhere.
+	 */
+	svm->skipped_entry = !sd->hsave;
+	if (svm->skipped_entry)
+		return;
+
 	svm_assign_asid(vcpu);
 	svm_inject_pending(vcpu);
 

@@ -28,6 +28,9 @@ struct svm_vcpu {
 
 	/* An event cut short by the exit, to deliver again (EXITINTINFO). */
 	u64 reinject;
+	/* The last vcpu_run found SVM off on its CPU and did not enter. */
+	bool skipped_entry;
+
 	/* An event queued by KHV_INJECT or by an emulator. */
 	bool queued;
 	struct khv_event event;

@@ -312,6 +312,8 @@ int svm_handle_exit(struct khv_vcpu *vcpu)
 	u64 code = c->exit_code;
 	u64 data[5];
 
+	if (to_svm(vcpu)->skipped_entry)
+		return 1;
 	if ((code & SVM_EXIT_INVALID_LO) == SVM_EXIT_INVALID_LO)
 		return svm_entry_failed(vcpu);
 
