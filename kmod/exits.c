@@ -3,6 +3,8 @@
  * khv: the common emulators behind the vendors' exit tables, for exits
  * that end in userspace or inject a fault.
  */
+#include <asm/processor-flags.h>
+
 #include "khv.h"
 
 #define EXC_UD	6
@@ -14,9 +16,14 @@ int khv_exit_to_user(struct khv_vcpu *vcpu, u32 reason)
 	return 0;
 }
 
-/* RIP already points past the HLT. */
+/*
+ * RIP already points past the HLT.  With the in-kernel APIC, a HLT with
+ * interrupts enabled waits in the kernel; otherwise userspace decides.
+ */
 int khv_handle_hlt(struct khv_vcpu *vcpu)
 {
+	if (vcpu->lapic && (vcpu->rflags & X86_EFLAGS_IF))
+		return khv_vcpu_halt(vcpu);
 	return khv_exit_to_user(vcpu, KHV_EXIT_HLT);
 }
 

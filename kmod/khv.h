@@ -10,6 +10,7 @@
 #include <linux/rwsem.h>
 #include <linux/kref.h>
 #include <linux/mm_types.h>
+#include <linux/wait.h>
 #include "uapi/linux/khv.h"
 #include "vendor.h"
 
@@ -52,6 +53,7 @@ struct khv_vm {
 	bool slots_changing;
 	struct khv_memslot slots[KHV_NR_MEMSLOTS];
 	struct khv_npt npt;
+	bool lapic_in_kernel;	/* KHV_CREATE_LAPIC was called */
 	/* Bumped when mappings go away: vCPUs flush their TLB tags. */
 	atomic_t tlb_gen;
 
@@ -137,6 +139,13 @@ struct khv_vcpu {
 
 	struct khv_vcpu_stat stat;
 
+	struct khv_lapic *lapic;	/* NULL without KHV_CREATE_LAPIC */
+	/* The thread inside KHV_RUN, for kicks; RCU-protected. */
+	struct task_struct *task;
+	wait_queue_head_t wq;		/* a halted vCPU sleeps here */
+	bool halted;			/* in HLT with interrupts enabled */
+	bool nmi_pending;
+
 	void *vendor;		/* backend's per-vCPU data */
 };
 
@@ -190,6 +199,11 @@ int khv_emulate_rdmsr(struct khv_vcpu *vcpu);
 int khv_emulate_wrmsr(struct khv_vcpu *vcpu);
 int khv_msrs_ioctl(struct khv_vcpu *vcpu, struct khv_msrs __user *u,
 		   bool set);
+
+/* irq.c (the rest is in lapic.h) */
+bool khv_vcpu_has_event(struct khv_vcpu *vcpu);
+void khv_kick_all(struct khv_vm *vm);
+int khv_vcpu_halt(struct khv_vcpu *vcpu);
 
 /* exits.c: the common emulators the vendor exit tables call */
 int khv_exit_to_user(struct khv_vcpu *vcpu, u32 reason);

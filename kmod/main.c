@@ -69,6 +69,7 @@ static long khv_check_cap(unsigned long cap)
 	case KHV_CAP_READONLY_MEM:
 	case KHV_CAP_NPT:
 	case KHV_CAP_IMMEDIATE_EXIT:
+	case KHV_CAP_LAPIC:
 		return 1;
 	case KHV_CAP_NR_MEMSLOTS:
 		return KHV_NR_MEMSLOTS;

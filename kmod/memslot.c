@@ -74,6 +74,7 @@ int khv_set_memory_region(struct khv_vm *vm,
 	 * the write lock below is not held off by a busy guest for long.
 	 */
 	WRITE_ONCE(vm->slots_changing, true);
+	khv_kick_all(vm);
 	ret = down_write_killable(&vm->slots_lock);
 	if (ret) {
 		WRITE_ONCE(vm->slots_changing, false);

@@ -15,6 +15,7 @@
 #include <asm/processor-flags.h>
 
 #include "khv.h"
+#include "lapic.h"
 #include "emulate.h"
 #include "pagewalk.h"
 
@@ -135,6 +136,8 @@ static int emu_access(struct khv_vcpu *vcpu, u64 linear, void *buf,
 		      khv_read_linear(vcpu, linear, buf, len)))
 		return 0;
 
+	if (khv_lapic_mmio(vcpu, gpa, buf, len, write))
+		return 0;
 	if (!write && m->done && m->gpa == gpa && m->len == len) {
 		memcpy(buf, m->data, len);
 		m->done = false;

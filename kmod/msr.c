@@ -12,6 +12,7 @@
 #include <asm/msr-index.h>
 
 #include "khv.h"
+#include "lapic.h"
 
 #define MTRRCAP_VCNT		8
 #define MTRRCAP_FIX		BIT_ULL(8)
@@ -45,6 +46,9 @@ int khv_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data)
 	int ret;
 
 	ret = khv_vendor->get_msr(vcpu, index, data);
+	if (ret != -ENOENT)
+		return ret;
+	ret = khv_lapic_get_msr(vcpu, index, data);
 	if (ret != -ENOENT)
 		return ret;
 
@@ -83,6 +87,9 @@ int khv_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data)
 	ret = khv_vendor->set_msr(vcpu, index, data);
 	if (ret != -ENOENT)
 		return ret;
+	ret = khv_lapic_set_msr(vcpu, index, data);
+	if (ret != -ENOENT)
+		return ret;
 
 	mtrr = khv_mtrr_reg(vcpu, index);
 	if (mtrr) {
@@ -93,8 +100,7 @@ int khv_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data)
 	case MSR_IA32_APICBASE:
 		if (data & APIC_BASE_RESERVED)
 			return -EINVAL;
-		vcpu->apic_base = data;
-		return 0;
+		return khv_lapic_set_base(vcpu, data);
 	case MSR_IA32_MISC_ENABLE:
 		vcpu->misc_enable = data;
 		return 0;

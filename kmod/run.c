@@ -14,6 +14,7 @@
 #include <linux/irqflags.h>
 
 #include "khv.h"
+#include "lapic.h"
 
 /* Finish an I/O or MMIO exit with what userspace put in the run page. */
 static int khv_complete_userspace_exit(struct khv_vcpu *vcpu)
@@ -37,6 +38,11 @@ static int khv_run_loop(struct khv_vcpu *vcpu)
 	ret = khv_complete_userspace_exit(vcpu);
 	if (ret <= 0)
 		return ret;
+	if (vcpu->halted) {
+		ret = khv_vcpu_halt(vcpu);
+		if (ret <= 0)
+			return ret;
+	}
 
 	for (;;) {
 		if (signal_pending(current) || READ_ONCE(vcpu->vm->slots_changing)) {
@@ -65,6 +71,11 @@ static int khv_run_loop(struct khv_vcpu *vcpu)
 		ret = khv_vendor->handle_exit(vcpu);
 		if (ret <= 0)
 			return ret;
+		if (vcpu->lapic && vcpu->lapic->eoi_exit_vector >= 0) {
+			run->eoi.vector = vcpu->lapic->eoi_exit_vector;
+			vcpu->lapic->eoi_exit_vector = -1;
+			return khv_exit_to_user(vcpu, KHV_EXIT_EOI);
+		}
 	}
 }
 
@@ -87,7 +98,9 @@ int khv_vcpu_run(struct khv_vcpu *vcpu)
 	ret = down_read_killable(&vcpu->vm->slots_lock);
 	if (ret)
 		return ret;
+	WRITE_ONCE(vcpu->task, current);
 	ret = khv_run_loop(vcpu);
+	WRITE_ONCE(vcpu->task, NULL);
 	up_read(&vcpu->vm->slots_lock);
 
 	run->if_flag = !!(vcpu->rflags & X86_EFLAGS_IF);

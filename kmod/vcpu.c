@@ -11,6 +11,7 @@
 #include <linux/vmalloc.h>
 
 #include "khv.h"
+#include "lapic.h"
 
 /* RFLAGS bits a guest may hold; bit 1 always reads as 1 (SDM Vol. 1, 3.4.3). */
 #define KHV_RFLAGS_MASK		0x3f7fd5ULL
@@ -178,6 +179,7 @@ void khv_vcpu_destroy(struct khv_vcpu *vcpu)
 	mutex_unlock(&vm->lock);
 
 	khv_vendor->vcpu_free(vcpu);
+	khv_lapic_free(vcpu);
 	khv_fpu_free(vcpu->fpu);
 	kvfree(vcpu->cpuid);
 	free_page((unsigned long)vcpu->run);
@@ -213,6 +215,7 @@ int khv_vcpu_create(struct khv_vm *vm, unsigned long id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->mutex);
+	init_waitqueue_head(&vcpu->wq);
 	vcpu->tlb_gen_seen = atomic_read(&vm->tlb_gen);
 	khv_vcpu_reset(vcpu);
 
@@ -227,6 +230,13 @@ int khv_vcpu_create(struct khv_vm *vm, unsigned long id)
 		mutex_unlock(&vm->lock);
 		ret = -EEXIST;
 		goto fail_free;
+	}
+	if (vm->lapic_in_kernel) {
+		ret = khv_lapic_create(vcpu);
+		if (ret) {
+			mutex_unlock(&vm->lock);
+			goto fail_free;
+		}
 	}
 	vm->vcpus[id] = vcpu;
 	vm->nr_vcpus++;
@@ -249,6 +259,7 @@ fail_unlist:
 	vm->nr_vcpus--;
 	mutex_unlock(&vm->lock);
 fail_free:
+	khv_lapic_free(vcpu);
 	khv_fpu_free(vcpu->fpu);
 	free_page((unsigned long)vcpu->run);
 	kfree(vcpu);

@@ -14,6 +14,7 @@
 #include <linux/uaccess.h>
 
 #include "khv.h"
+#include "lapic.h"
 
 static void khv_vm_release_ref(struct kref *ref)
 {
@@ -37,11 +38,28 @@ static int khv_vm_release(struct inode *inode, struct file *filp)
 	return 0;
 }
 
+/* The in-kernel local APIC: for every vCPU, so before the first one. */
+static int khv_vm_create_lapic(struct khv_vm *vm)
+{
+	int ret = 0;
+
+	mutex_lock(&vm->lock);
+	if (vm->lapic_in_kernel)
+		ret = -EEXIST;
+	else if (vm->nr_vcpus)
+		ret = -EBUSY;
+	else
+		vm->lapic_in_kernel = true;
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
 static long khv_vm_ioctl(struct file *filp, unsigned int cmd,
 			 unsigned long arg)
 {
 	struct khv_vm *vm = filp->private_data;
 	struct khv_memory_region mr;
+	struct khv_msi msi;
 
 	if (vm->mm != current->mm)
 		return -EIO;
@@ -53,6 +71,16 @@ static long khv_vm_ioctl(struct file *filp, unsigned int cmd,
 		return khv_set_memory_region(vm, &mr);
 	case KHV_CREATE_VCPU:
 		return khv_vcpu_create(vm, arg);
+	case KHV_CREATE_LAPIC:
+		return arg ? -EINVAL : khv_vm_create_lapic(vm);
+	case KHV_SIGNAL_MSI:
+		if (copy_from_user(&msi, (void __user *)arg, sizeof(msi)))
+			return -EFAULT;
+		if (msi.flags || memchr_inv(msi.pad, 0, sizeof(msi.pad)))
+			return -EINVAL;
+		if (!vm->lapic_in_kernel)
+			return -ENXIO;
+		return khv_signal_msi(vm, msi.address, msi.data);
 	default:
 		return -ENOTTY;
 	}

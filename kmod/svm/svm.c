@@ -16,6 +16,7 @@
 #include <asm/tlbflush.h>
 
 #include "svm.h"
+#include "../lapic.h"
 
 u32 svm_features;
 static u32 svm_max_asid;
@@ -232,6 +233,11 @@ static void svm_vcpu_run(struct khv_vcpu *vcpu)
 	svm_assign_asid(vcpu);
 	svm_inject_pending(vcpu);
 
+	/* CR8 is the APIC's TPR[7:4] (SDM Vol. 3A, 11.8.6.1). */
+	if (vcpu->lapic)
+		vmcb->control.int_ctl = (vmcb->control.int_ctl &
+					 ~VMCB_V_TPR_MASK) |
+					(khv_lapic_get_tpr(vcpu) >> 4);
 	vmcb->save.rax = vcpu->gpr[KHV_RAX];
 	vmcb->save.rsp = vcpu->gpr[KHV_RSP];
 	vmcb->save.rip = vcpu->rip;
@@ -257,6 +263,9 @@ static void svm_vcpu_run(struct khv_vcpu *vcpu)
 	vcpu->rip = vmcb->save.rip;
 	vcpu->rflags = vmcb->save.rflags;
 	vmcb->control.tlb_control = VMCB_TLB_NOTHING;
+	if (vcpu->lapic &&
+	    (vmcb->control.int_ctl & 0xf) != khv_lapic_get_tpr(vcpu) >> 4)
+		khv_lapic_set_tpr(vcpu, (vmcb->control.int_ctl & 0xf) << 4);
 }
 
 static void svm_free_maps(void)

@@ -11,6 +11,7 @@
 #include <asm/processor-flags.h>
 
 #include "svm.h"
+#include "../lapic.h"
 
 #define EXC_DF	8
 #define EXC_NMI	2
@@ -84,6 +85,32 @@ static void svm_request_window(struct svm_vcpu *svm, bool on)
 	}
 }
 
+/*
+ * Events of the in-kernel APIC: a pending NMI first, then the highest
+ * vector the APIC lets through, once the guest can take it.
+ */
+static void svm_inject_apic(struct khv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control *c = &svm->vmcb->control;
+	int vector;
+
+	if (READ_ONCE(vcpu->nmi_pending)) {
+		WRITE_ONCE(vcpu->nmi_pending, false);
+		c->event_inj = VMCB_EVT_VALID | VMCB_EVT_TYPE_NMI | 2;
+		return;
+	}
+	vector = khv_lapic_next_vector(vcpu);
+	if (vector < 0)
+		return;
+	if (!svm_interrupt_allowed(vcpu)) {
+		svm_request_window(svm, true);
+		return;
+	}
+	c->event_inj = VMCB_EVT_VALID | VMCB_EVT_TYPE_INTR | vector;
+	khv_lapic_accept(vcpu, vector);
+}
+
 /* Called before every VMRUN, interrupts off. */
 void svm_inject_pending(struct khv_vcpu *vcpu)
 {
@@ -96,8 +123,10 @@ void svm_inject_pending(struct khv_vcpu *vcpu)
 		svm->reinject = 0;
 		return;
 	}
-	if (!svm->queued)
+	if (!svm->queued) {
+		svm_inject_apic(vcpu);
 		return;
+	}
 
 	switch (svm->event.type) {
 	case KHV_INJECT_IRQ:

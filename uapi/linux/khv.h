@@ -26,6 +26,7 @@
 #define KHV_CAP_NPT		4	/* nested paging (NPT or EPT) in use */
 #define KHV_CAP_IMMEDIATE_EXIT	5	/* khv_run.immediate_exit honoured */
 #define KHV_CAP_VENDOR		6	/* 1: AMD SVM, 2: Intel VMX */
+#define KHV_CAP_LAPIC		7	/* KHV_CREATE_LAPIC, KHV_SIGNAL_MSI */
 
 #define KHV_VENDOR_SVM		1
 #define KHV_VENDOR_VMX		2
@@ -47,8 +48,18 @@ struct khv_memory_region {
 	__u64 userspace_addr;	/* 4 KiB aligned */
 };
 
+/* An MSI as a device writes it: address FEEx_xxxxh, data (vector, mode). */
+struct khv_msi {
+	__u64 address;
+	__u32 data;
+	__u32 flags;		/* must be 0 */
+	__u8 pad[16];
+};
+
 #define KHV_SET_MEMORY_REGION	_IOW(KHVIO, 0x40, struct khv_memory_region)
 #define KHV_CREATE_VCPU		_IO(KHVIO, 0x41)
+#define KHV_CREATE_LAPIC	_IO(KHVIO, 0x42)
+#define KHV_SIGNAL_MSI		_IOW(KHVIO, 0x43, struct khv_msi)
 
 /* vCPU ioctls. */
 struct khv_regs {
@@ -150,6 +161,7 @@ struct khv_event {
 #define KHV_EXIT_FAIL_ENTRY	6
 #define KHV_EXIT_INTERNAL_ERROR	7
 #define KHV_EXIT_INTR		8	/* run returned -EINTR */
+#define KHV_EXIT_EOI		9	/* EOI of a level-triggered vector */
 
 #define KHV_EXIT_IO_IN		0
 #define KHV_EXIT_IO_OUT		1
@@ -207,6 +219,10 @@ struct khv_run {
 			__u32 pad;
 			char description[128];
 		} fail_entry;
+		/* KHV_EXIT_EOI: for the launcher's IOAPIC (remote IRR) */
+		struct {
+			__u8 vector;
+		} eoi;
 		/* KHV_EXIT_INTERNAL_ERROR */
 		struct {
 			__u32 suberror;		/* KHV_INTERNAL_* */
