@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The in-lab part of `make check`: runs inside ONE lab boot (scripts/labvm)
+# and compares khv with Debian's KVM on the same emulated machine.
+#   1. the guest tests on khv (loaded at boot by the lab's init),
+#   2. /lab/use-kvm: rmmod khv, insmod kvm-amd and its dependencies,
+#   3. the same guest tests on KVM.
+# Every line of guest-tests/run-tests.sh is printed with its accelerator in
+# front, then one count per accelerator and the combined count last.
+# POSIX sh: the lab's /bin/sh is busybox.
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+runner=$root/guest-tests/run-tests.sh
+passed=0
+failed=0
+summaries=
+
+# count ACCEL PASSED FAILED
+count() {
+	passed=$((passed + $2))
+	failed=$((failed + $3))
+	summaries="$summaries$1: $2 passed, $3 failed
+"
+}
+
+# run_pass ACCEL: run the guest tests on ACCEL and count them.
+run_pass() {
+	out=/tmp/lab-check-$1.out
+	: >"$out"
+	if [ -x "$runner" ]; then
+		set -- "$1" "$runner"
+	else
+		set -- "$1" sh "$runner"
+	fi
+	accel=$1
+	shift
+	{
+		"$@" --accel "$accel" 2>&1
+		echo $? >"$out.status"
+	} | while IFS= read -r line; do
+		printf '%s: %s\n' "$accel" "$line"
+		printf '%s\n' "$line" >>"$out"
+	done
+	status=$(cat "$out.status")
+	summary=$(grep -E '^([A-Za-z0-9_-]+: )?[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+	if [ -z "$summary" ]; then
+		echo "lab-check: run-tests.sh --accel $accel printed no 'N passed, N failed' line (status $status)"
+		count "$accel" 0 1
+		return
+	fi
+	p=$(echo "$summary" | sed -E 's/^([A-Za-z0-9_-]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2/')
+	f=$(echo "$summary" | sed -E 's/^([A-Za-z0-9_-]+: )?([0-9]+) passed, ([0-9]+) failed.*/\3/')
+	if [ "$status" != 0 ] && [ "$f" = 0 ]; then
+		echo "lab-check: run-tests.sh --accel $accel exited with status $status but counted no failure"
+		f=1
+	fi
+	count "$accel" "$p" "$f"
+}
+
+if [ ! -f "$runner" ]; then
+	echo "lab-check: $runner is missing"
+	count guest-tests 0 1
+elif [ -c /dev/khv ] || /lab/use-khv; then
+	run_pass khv
+else
+	echo "lab-check: khv is not loaded and /lab/use-khv failed: no khv pass"
+	count khv 0 1
+fi
+
+if [ -f "$runner" ]; then
+	if /lab/use-kvm; then
+		run_pass kvm
+	else
+		echo "lab-check: /lab/use-kvm failed: no KVM pass"
+		count kvm 0 1
+	fi
+fi
+
+printf '%s' "$summaries"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
