@@ -99,7 +99,23 @@ while read -r name expect args <&3; do
 	''|'#'*) continue ;;
 	esac
 	selected "$name" || continue
+	# @sigint=N: SIGINT the launcher after N seconds (not a khv option).
+	sig=
+	rest=
+	for a in $args; do
+		case $a in
+		@sigint=*) sig=${a#@sigint=} ;;
+		*) rest="$rest $a" ;;
+		esac
+	done
+	args=$rest
 	elf=$build/$name.elf
+	image=--kernel
+	# A raw firmware image (build/NAME.bin) starts at the reset vector.
+	if [ ! -f "$elf" ] && [ -f "$build/$name.bin" ]; then
+		elf=$build/$name.bin
+		image=--firmware
+	fi
 	if [ ! -f "$elf" ]; then
 		echo "FAIL $label/$name (missing $elf: run make)"
 		failed=$((failed + 1))
@@ -114,15 +130,24 @@ while read -r name expect args <&3; do
 		fi
 		# shellcheck disable=SC2046,SC2086 # word splitting intended
 		out=$($tmo qemu-system-x86_64 -accel kvm $(qemu_args $args) \
-			-nographic -no-reboot -kernel "$elf" \
+			-nographic -no-reboot \
+			$([ $image = --firmware ] && echo -bios || echo -kernel) "$elf" \
 			-device isa-debug-exit,iobase=0xf4,iosize=4 \
 			-device pc-testdev </dev/null 2>&1)
 		status=$?
 		# -no-reboot turns a triple fault into a clean exit: status 0.
 		[ $status = 0 ] && status=2
 	else
+		run=$tmo
+		# The launcher's own status, not timeout's 124: busybox's
+		# timeout gives it as it is, coreutils' needs --preserve-status.
+		if [ -n "$sig" ]; then
+			run="timeout -s INT $sig"
+			timeout --preserve-status 1 true >/dev/null 2>&1 &&
+				run="timeout --preserve-status -s INT $sig"
+		fi
 		# shellcheck disable=SC2086 # $args is a list of arguments
-		out=$($tmo "$khv" run --kernel "$elf" --accel "$accel" $args \
+		out=$($run "$khv" run $image "$elf" --accel "$accel" $args \
 			$extra </dev/null 2>&1)
 		status=$?
 	fi
