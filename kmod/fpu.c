@@ -23,6 +23,9 @@
 #define XCR0_BNDCSR	BIT_ULL(4)
 #define XCR0_AVX512	(BIT_ULL(5) | BIT_ULL(6) | BIT_ULL(7))
 
+/* XSTATE_BV: the first field of the XSAVE header (SDM Vol. 1, 13.4.2). */
+#define XSAVE_HDR_XSTATE_BV	512
+
 static bool khv_has_xsave;
 static u64 khv_host_xcr0;
 static unsigned int khv_fpu_size;
@@ -80,6 +83,11 @@ void khv_fpu_enter(struct khv_vcpu *vcpu)
 {
 	kernel_fpu_begin();
 	if (khv_has_xsave) {
+		/*
+		 * XRSTOR faults on an XSTATE_BV bit that XCR0 leaves out
+		 * (SDM Vol. 1, 13.8.1): never let the image disagree.
+		 */
+		*(u64 *)((u8 *)vcpu->fpu + XSAVE_HDR_XSTATE_BV) &= vcpu->xcr0;
 		if (vcpu->xcr0 != khv_host_xcr0)
 			khv_xsetbv_hw(0, vcpu->xcr0);
 		asm volatile("xrstor64 %0" : : "m"(*(u8 *)vcpu->fpu),
@@ -92,6 +100,13 @@ void khv_fpu_enter(struct khv_vcpu *vcpu)
 void khv_fpu_exit(struct khv_vcpu *vcpu)
 {
 	if (khv_has_xsave) {
+		/*
+		 * XSETBV is intercepted, so XCR0 should still be the guest's
+		 * as khv set it; but an emulated CPU without the intercept
+		 * (QEMU 7.2's software SVM) lets the guest change it directly.
+		 * Take what the CPU holds, which it has already validated.
+		 */
+		vcpu->xcr0 = khv_xgetbv(0);
 		asm volatile("xsave64 %0" : "=m"(*(u8 *)vcpu->fpu)
 			     : "a"(-1), "d"(-1) : "memory");
 		if (vcpu->xcr0 != khv_host_xcr0)
@@ -121,6 +136,12 @@ int khv_xsetbv(struct khv_vcpu *vcpu, u32 index, u64 value)
 	if ((value & XCR0_AVX512) &&
 	    ((value & XCR0_AVX512) != XCR0_AVX512 || !(value & XCR0_AVX)))
 		return -EINVAL;
+	/*
+	 * XRSTOR faults when XSTATE_BV names a component XCR0 leaves out
+	 * (SDM Vol. 1, 13.8.1): the saved image must forget the components
+	 * the guest just disabled, or the next entry would fault in the host.
+	 */
+	*(u64 *)((u8 *)vcpu->fpu + XSAVE_HDR_XSTATE_BV) &= value;
 	vcpu->xcr0 = value;
 	return 0;
 }
