@@ -1,0 +1,183 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot an unmodified Linux kernel on khv with a tiny busybox initramfs
+# and check what it prints: uname, /proc/cpuinfo, a CPU and a memory
+# workload, the date, how long `sleep 1` lasts (timed by the launcher
+# through the boot-mark port 0xf00), and a clean `poweroff -f`.
+#
+#   scripts/linux-guest-test.sh [khv run options...]
+#
+# Environment:
+#   KHV        the launcher (default: tools/khv/khv next to this script)
+#   ACCEL      khv or kvm (default kvm)
+#   KERNEL     the bzImage (default /boot/vmlinuz-$(uname -r), else the
+#              newest /boot/vmlinuz-*)
+#   BUSYBOX    a static busybox (default /bin/busybox)
+#   INITRD     use this initramfs instead of building one
+#   MEM        guest RAM (default 256M)
+#   CMDLINE_EXTRA  appended to the kernel command line (e.g. "no-kvmclock
+#              clocksource=acpi_pm" to time with the PIT and PM timer)
+#   TIMEOUT    seconds for the whole boot (default 300)
+#   SLEEP_TOLERANCE_MS  allowed error of `sleep 1` (default 50, i.e. 5%)
+#   KEEP=1     keep the work folder (log, initramfs)
+#
+# Prints PASS/FAIL lines and "N passed, N failed"; exits 0 only if all
+# checks passed.
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+KHV=${KHV:-$here/tools/khv/khv}
+ACCEL=${ACCEL:-kvm}
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+MEM=${MEM:-256M}
+TIMEOUT=${TIMEOUT:-300}
+SLEEP_TOLERANCE_MS=${SLEEP_TOLERANCE_MS:-50}
+if [ -z "$KERNEL" ]; then
+	KERNEL=/boot/vmlinuz-$(uname -r)
+	[ -f "$KERNEL" ] || KERNEL=$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
+fi
+
+pass=0
+fail=0
+check() {	# check NAME CONDITION-STATUS [DETAIL]
+	if [ "$2" -eq 0 ]; then
+		echo "PASS $1${3:+: $3}"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $1${3:+: $3}"
+		fail=$((fail + 1))
+	fi
+}
+
+die() {
+	echo "linux-guest-test: $*" >&2
+	echo "FAIL setup: $*"
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+[ -x "$KHV" ] || die "no launcher at $KHV (make -C tools)"
+[ -f "$KERNEL" ] || die "no kernel (set KERNEL=)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/khv-linux.XXXXXX") || die "mktemp failed"
+[ "$KEEP" = 1 ] || trap 'rm -rf "$work"' EXIT
+
+# The CPU workload, run by the same shell arithmetic on both sides.
+workload() {
+	i=0
+	s=0
+	while [ $i -lt 20000 ]; do
+		s=$(((s + i * i) % 1000003))
+		i=$((i + 1))
+	done
+	echo $s
+}
+
+if [ -z "$INITRD" ]; then
+	[ -x "$BUSYBOX" ] || die "no static busybox at $BUSYBOX (apt-get install busybox-static)"
+	root=$work/root
+	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" ||
+		die "mkdir failed"
+	cp "$BUSYBOX" "$root/bin/busybox" || die "cannot copy busybox"
+	cat > "$root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+# Port 0xf00 (3840) is khv's boot mark: the launcher timestamps each byte.
+printf '\001' | dd of=/dev/port bs=1 seek=3840 count=1 2>/dev/null
+echo "KHV-TEST init"
+echo "KHV-TEST uname $(uname -a)"
+echo "KHV-TEST cpuinfo-begin"
+head -n 8 /proc/cpuinfo
+echo "KHV-TEST cpuinfo-end"
+i=0
+s=0
+while [ $i -lt 20000 ]; do
+	s=$(((s + i * i) % 1000003))
+	i=$((i + 1))
+done
+echo "KHV-TEST cpu $s"
+dd if=/dev/zero of=/tmp/blob bs=1024 count=16384 2>/dev/null
+echo "KHV-TEST mem $(md5sum < /tmp/blob | cut -d' ' -f1)"
+rm /tmp/blob
+echo "KHV-TEST date $(date +%s) $(date)"
+echo "KHV-TEST clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+dmesg | grep -i -m 3 -e "tsc: .*MHz" -e "calibrat" | sed 's/^/KHV-TEST dmesg /'
+# One dd writes both marks, around `sleep 1`: the launcher times the span.
+{ printf '\002'; sleep 1; printf '\003'; } |
+	dd of=/dev/port bs=1 seek=3840 count=2 2>/dev/null
+echo "KHV-TEST done"
+poweroff -f
+INIT
+	chmod +x "$root/init"
+	INITRD=$work/initrd.gz
+	if command -v cpio >/dev/null 2>&1; then
+		(cd "$root" && find . | cpio -o -H newc 2>/dev/null) | gzip > "$INITRD"
+	else
+		(cd "$root" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null) |
+			gzip > "$INITRD"
+	fi
+	[ -s "$INITRD" ] || die "cannot build the initramfs"
+fi
+
+log=$work/log
+start=$(date +%s)
+timeout "$TIMEOUT" "$KHV" run --accel "$ACCEL" --mem "$MEM" --report-boot-time \
+	--kernel "$KERNEL" --initrd "$INITRD" \
+	--cmdline "console=ttyS0 panic=-1 quiet${CMDLINE_EXTRA:+ $CMDLINE_EXTRA}" "$@" \
+	< /dev/null > "$log" 2>&1
+status=$?
+end=$(date +%s)
+tr -d '\r' < "$log" > "$log.txt"
+echo "linux-guest-test: $KERNEL on --accel $ACCEL, status $status after $((end - start)) s; log:"
+sed 's/^/    /' "$log.txt"
+
+line() { grep "^KHV-TEST $1 " "$log.txt" | head -n 1; }
+
+check "exit status 0" "$([ $status -eq 0 ]; echo $?)" "status $status"
+grep -q "khv: guest powered off" "$log.txt"
+check "ACPI poweroff" $?
+grep -q "^KHV-TEST init" "$log.txt"
+check "init ran" $?
+case "$(line uname)" in
+*Linux*) check uname 0 "$(line uname | cut -d' ' -f3-)" ;;
+*) check uname 1 ;;
+esac
+sed -n '/^KHV-TEST cpuinfo-begin/,/^KHV-TEST cpuinfo-end/p' "$log.txt" |
+	grep -q "^processor"
+check "/proc/cpuinfo" $?
+want=$(workload)
+got=$(line cpu | cut -d' ' -f3)
+check "CPU workload" "$([ "$got" = "$want" ]; echo $?)" "got '$got', want '$want'"
+want=$(dd if=/dev/zero bs=1024 count=16384 2>/dev/null | md5sum | cut -d' ' -f1)
+got=$(line mem | cut -d' ' -f3)
+check "memory workload" "$([ "$got" = "$want" ]; echo $?)" "md5 $got"
+got=$(line date | cut -d' ' -f3)
+check "guest date is the host's" \
+	"$([ -n "$got" ] && [ "$got" -ge $((start - 5)) ] && [ "$got" -le $((end + 5)) ]; echo $?)" \
+	"$(line date | cut -d' ' -f4-)"
+got=$(line clocksource | cut -d' ' -f3)
+check "clocksource" "$([ -n "$got" ]; echo $?)" "$got"
+grep -q "khv: guest init reached after" "$log.txt"
+check "boot time reported" $? "$(grep -o 'init reached after [0-9]* ms' "$log.txt")"
+# "khv: guest mark V after N.NNN ms": the span between marks 2 and 3.
+ms() { grep "khv: guest mark $1 after" "$log.txt" | head -n 1 | sed 's/.* after \([0-9]*\)\.\([0-9]*\) ms.*/\1\2/'; }
+m2=$(ms 2)
+m3=$(ms 3)
+if [ -n "$m2" ] && [ -n "$m3" ]; then
+	us=$((m3 - m2))
+	err=$((us - 1000000))
+	[ $err -lt 0 ] && err=$((-err))
+	check "sleep 1 lasts 1 s" "$([ $err -le $((SLEEP_TOLERANCE_MS * 1000)) ]; echo $?)" \
+		"$((us / 1000)).$(printf %03d $((us % 1000))) ms"
+else
+	check "sleep 1 lasts 1 s" 1 "marks not seen"
+fi
+grep -q "^KHV-TEST done" "$log.txt"
+check "reached the end of init" $?
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
