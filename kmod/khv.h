@@ -11,6 +11,7 @@
 #include <linux/kref.h>
 #include <linux/mm_types.h>
 #include <linux/wait.h>
+#include <linux/uidgid.h>
 #include "uapi/linux/khv.h"
 #include "vendor.h"
 
@@ -62,6 +63,11 @@ struct khv_vm {
 	int nr_vcpus;
 
 	void *vendor;		/* backend's per-VM data */
+
+	/* For the netlink family (genl.c): registry id and creator. */
+	u32 id;
+	struct pid *owner;
+	kuid_t owner_uid;
 };
 
 struct khv_cpuid_table {
@@ -92,6 +98,8 @@ struct khv_pio_pending {
 	int addr_size;		/* 2, 4 or 8 bytes, for string forms */
 	int seg;		/* source segment of OUTS */
 };
+
+struct khv_vcpu_stats;
 
 struct khv_vcpu_stat {
 	u64 exits;
@@ -138,6 +146,7 @@ struct khv_vcpu {
 	int tlb_gen_seen;
 
 	struct khv_vcpu_stat stat;
+	struct khv_vcpu_stats *stats;	/* exit statistics, stats.c */
 
 	struct khv_lapic *lapic;	/* NULL without KHV_CREATE_LAPIC */
 	/* The thread inside KHV_RUN, for kicks; RCU-protected. */
@@ -148,6 +157,12 @@ struct khv_vcpu {
 
 	void *vendor;		/* backend's per-vCPU data */
 };
+
+/* EDX:EAX as WRMSR and XSETBV read them: the low halves only. */
+static inline u64 khv_edx_eax(const struct khv_vcpu *vcpu)
+{
+	return (u32)vcpu->gpr[KHV_RAX] | ((u64)(u32)vcpu->gpr[KHV_RDX] << 32);
+}
 
 /* main.c */
 int khv_hw_get(void);

@@ -13,6 +13,7 @@
 #include <linux/mutex.h>
 
 #include "khv.h"
+#include "stats.h"
 
 const struct khv_vendor_ops *khv_vendor;
 
@@ -70,13 +71,14 @@ static long khv_check_cap(unsigned long cap)
 	case KHV_CAP_NPT:
 	case KHV_CAP_IMMEDIATE_EXIT:
 	case KHV_CAP_LAPIC:
+	case KHV_CAP_EXIT_TRACE:
 		return 1;
 	case KHV_CAP_NR_MEMSLOTS:
 		return KHV_NR_MEMSLOTS;
 	case KHV_CAP_MAX_VCPUS:
 		return KHV_MAX_VCPUS;
 	case KHV_CAP_VENDOR:
-		return KHV_VENDOR_SVM;
+		return khv_vendor->vendor_id();
 	default:
 		return 0;
 	}
@@ -130,14 +132,42 @@ static int khv_vendor_check(const struct khv_vendor_ops *ops)
 	return 0;
 }
 
+/*
+ * KVM's vendor modules register with kvm.ko through kvm_init().  While
+ * kvm.ko is loaded, KVM may take SVM or VMX at any moment (on 6.1 when it
+ * creates a VM, from 6.12 on as soon as kvm_amd/kvm_intel loads), and two
+ * hypervisors cannot share them: refuse to load rather than fail later.
+ */
+static bool khv_kvm_loaded(void)
+{
+	void *sym = __symbol_get("kvm_init");
+
+	if (!sym)
+		return false;
+	symbol_put_addr(sym);
+	return true;
+}
+
 static int __init khv_init(void)
 {
 	const struct khv_vendor_ops *ops;
 	int ret;
 
+	if (khv_kvm_loaded()) {
+		pr_err("khv: KVM is loaded (kvm.ko) and owns SVM/VMX: unload kvm_amd or kvm_intel and kvm first\n");
+		return -EBUSY;
+	}
+
+	/* A probe logs why it failed, unless the CPU lacks its extension. */
 	ops = khv_svm_probe();
+	if (PTR_ERR_OR_ZERO(ops) == -ENODEV)
+		ops = khv_vmx_probe();
+	if (PTR_ERR_OR_ZERO(ops) == -ENODEV) {
+		pr_err("khv: CPU has neither AMD SVM (AMD-V) nor Intel VMX (VT-x): cannot load\n");
+		return -ENODEV;
+	}
 	if (IS_ERR(ops))
-		return PTR_ERR(ops);	/* the probe logged why */
+		return PTR_ERR(ops);
 	ret = khv_vendor_check(ops);
 	if (ret)
 		goto fail;
@@ -147,9 +177,15 @@ static int __init khv_init(void)
 	if (ret)
 		goto fail;
 
+	ret = khv_genl_init();
+	if (ret) {
+		pr_err("khv: cannot register the khv netlink family: %d\n", ret);
+		goto fail;
+	}
 	ret = misc_register(&khv_dev);
 	if (ret) {
 		pr_err("khv: cannot register /dev/khv: %d\n", ret);
+		khv_genl_exit();
 		goto fail;
 	}
 	pr_info("khv: loaded, backend %s\n", ops->name());
@@ -164,6 +200,7 @@ fail:
 static void __exit khv_exit(void)
 {
 	misc_deregister(&khv_dev);
+	khv_genl_exit();
 	khv_vendor->unload();
 }
 

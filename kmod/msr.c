@@ -133,7 +133,7 @@ int khv_emulate_rdmsr(struct khv_vcpu *vcpu)
 int khv_emulate_wrmsr(struct khv_vcpu *vcpu)
 {
 	u64 *g = vcpu->gpr;
-	u64 data = (u32)g[KHV_RAX] | (g[KHV_RDX] << 32);
+	u64 data = khv_edx_eax(vcpu);
 
 	if (khv_set_msr(vcpu, (u32)g[KHV_RCX], data)) {
 		vcpu->stat.unknown_msr++;

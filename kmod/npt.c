@@ -2,11 +2,11 @@
 /*
  * khv: the nested page table, built on demand.
  *
- * AMD's nested page table has the format of a long-mode page table
- * (APM Vol. 2, 15.25.5 "Nested Table Walk"): four levels of 512 8-byte
- * entries.  Nested walks are user accesses, so every level must have the
- * U/S bit set as well as P and R/W.  A leaf maps one 4 KiB guest page to
- * a page of the launcher's memory that is pinned while it is mapped.
+ * Both AMD's nested page table and Intel's EPT are four levels of 512
+ * 8-byte entries indexed like a long-mode page table (APM Vol. 2, 15.25.5;
+ * SDM Vol. 3C, 30.3.2); only the flag bits differ, and the vendor names
+ * them (struct khv_npt_format).  A leaf maps one 4 KiB guest page to a
+ * page of the launcher's memory that is pinned while it is mapped.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -14,12 +14,18 @@
 
 #include "khv.h"
 
-#define NPT_P		BIT_ULL(0)
-#define NPT_RW		BIT_ULL(1)
-#define NPT_US		BIT_ULL(2)
-#define NPT_TABLE	(NPT_P | NPT_RW | NPT_US)
 #define NPT_ADDR_MASK	GENMASK_ULL(51, 12)
 #define NPT_LEVELS	4
+
+static const struct khv_npt_format *npt_fmt(void)
+{
+	return khv_vendor->npt_format();
+}
+
+static bool npt_present(u64 entry)
+{
+	return entry & npt_fmt()->present_mask;
+}
 
 static unsigned int npt_index(u64 gpa, int level)
 {
@@ -50,7 +56,10 @@ static void npt_unpin(u64 leaf)
 {
 	struct page *page = pfn_to_page((leaf & NPT_ADDR_MASK) >> PAGE_SHIFT);
 
-	unpin_user_pages_dirty_lock(&page, 1, leaf & NPT_RW);
+	const struct khv_npt_format *f = npt_fmt();
+
+	/* The bits a writable leaf has over a read-only one. */
+	unpin_user_pages_dirty_lock(&page, 1, leaf & f->leaf_rw & ~f->leaf_ro);
 }
 
 /* Find the leaf entry for gpa, allocating tables on the way if asked. */
@@ -62,7 +71,7 @@ static u64 *npt_leaf(struct khv_npt *npt, u64 gpa, bool alloc)
 	for (level = NPT_LEVELS; level > 1; level--) {
 		u64 *e = &table[npt_index(gpa, level)];
 
-		if (!(*e & NPT_P)) {
+		if (!npt_present(*e)) {
 			u64 *next;
 
 			if (!alloc)
@@ -71,7 +80,7 @@ static u64 *npt_leaf(struct khv_npt *npt, u64 gpa, bool alloc)
 			if (!next)
 				return NULL;
 			npt->tables++;
-			*e = __pa(next) | NPT_TABLE;
+			*e = __pa(next) | npt_fmt()->table;
 		}
 		table = npt_table(*e);
 	}
@@ -100,11 +109,11 @@ int khv_npt_map(struct khv_vm *vm, struct khv_memslot *slot, u64 gpa,
 	leaf = npt_leaf(npt, gpa, true);
 	if (!leaf) {
 		ret = -ENOMEM;
-	} else if (*leaf & NPT_P) {
+	} else if (npt_present(*leaf)) {
 		ret = 0;	/* another vCPU mapped it first */
 	} else {
-		*leaf = page_to_phys(page) | NPT_P | NPT_US |
-			(writable ? NPT_RW : 0);
+		*leaf = page_to_phys(page) | (writable ? npt_fmt()->leaf_rw :
+							      npt_fmt()->leaf_ro);
 		npt->pinned++;
 		page = NULL;
 		ret = 0;
@@ -121,7 +130,7 @@ void khv_npt_zap(struct khv_npt *npt, u64 gpa, u64 npages)
 	for (; npages; npages--, gpa += PAGE_SIZE) {
 		u64 *leaf = npt_leaf(npt, gpa, false);
 
-		if (leaf && (*leaf & NPT_P)) {
+		if (leaf && npt_present(*leaf)) {
 			npt_unpin(*leaf);
 			*leaf = 0;
 			npt->pinned--;
@@ -135,7 +144,7 @@ static void npt_free_table(struct khv_npt *npt, u64 *table, int level)
 	int i;
 
 	for (i = 0; i < 512; i++) {
-		if (!(table[i] & NPT_P))
+		if (!npt_present(table[i]))
 			continue;
 		if (level == 1) {
 			npt_unpin(table[i]);

@@ -15,6 +15,7 @@
 
 #include "khv.h"
 #include "lapic.h"
+#include "stats.h"
 
 /* Finish an I/O or MMIO exit with what userspace put in the run page. */
 static int khv_complete_userspace_exit(struct khv_vcpu *vcpu)
@@ -33,6 +34,7 @@ static int khv_complete_userspace_exit(struct khv_vcpu *vcpu)
 static int khv_run_loop(struct khv_vcpu *vcpu)
 {
 	struct khv_run *run = vcpu->run;
+	struct khv_exit_stat es;
 	int ret;
 
 	ret = khv_complete_userspace_exit(vcpu);
@@ -68,7 +70,9 @@ static int khv_run_loop(struct khv_vcpu *vcpu)
 
 		vcpu->stat.exits++;
 		run->exit_count = vcpu->stat.exits;
+		khv_stats_exit_begin(vcpu, &es);
 		ret = khv_vendor->handle_exit(vcpu);
+		khv_stats_exit_end(vcpu, &es, ret);
 		if (ret <= 0)
 			return ret;
 		if (vcpu->lapic && vcpu->lapic->eoi_exit_vector >= 0) {
@@ -88,6 +92,7 @@ int khv_vcpu_run(struct khv_vcpu *vcpu)
 		return -ENOEXEC;	/* KHV_SET_CPUID first */
 	if (vcpu->shut_down)
 		return -EIO;		/* KHV_SET_SREGS first */
+	khv_stats_user_time(vcpu);
 
 	run->exit_reason = KHV_EXIT_UNKNOWN;
 	if (READ_ONCE(run->immediate_exit)) {

@@ -12,6 +12,7 @@
 
 #include "khv.h"
 #include "lapic.h"
+#include "stats.h"
 
 /* RFLAGS bits a guest may hold; bit 1 always reads as 1 (SDM Vol. 1, 3.4.3). */
 #define KHV_RFLAGS_MASK		0x3f7fd5ULL
@@ -68,6 +69,8 @@ static long khv_vcpu_ioctl_locked(struct khv_vcpu *vcpu, unsigned int cmd,
 		return khv_msrs_ioctl(vcpu, argp, true);
 	case KHV_SET_CPUID:
 		return khv_set_cpuid(vcpu, argp);
+	case KHV_TRACE:
+		return khv_trace_ioctl(vcpu, argp);
 	}
 
 	u = kzalloc(sizeof(*u), GFP_KERNEL);
@@ -148,6 +151,8 @@ static const struct vm_operations_struct khv_run_vm_ops = {
 
 static int khv_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 {
+	if (vma->vm_pgoff == KHV_TRACE_OFFSET >> PAGE_SHIFT)
+		return khv_trace_mmap(filp->private_data, vma);
 	if (vma->vm_pgoff != 0 || vma->vm_end - vma->vm_start > PAGE_SIZE)
 		return -EINVAL;
 	vma->vm_ops = &khv_run_vm_ops;
@@ -181,6 +186,7 @@ void khv_vcpu_destroy(struct khv_vcpu *vcpu)
 	khv_vendor->vcpu_free(vcpu);
 	khv_lapic_free(vcpu);
 	khv_fpu_free(vcpu->fpu);
+	khv_stats_vcpu_free(vcpu);
 	kvfree(vcpu->cpuid);
 	free_page((unsigned long)vcpu->run);
 	kfree(vcpu);
@@ -222,7 +228,7 @@ int khv_vcpu_create(struct khv_vm *vm, unsigned long id)
 	ret = -ENOMEM;
 	vcpu->run = (struct khv_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	vcpu->fpu = khv_fpu_alloc();
-	if (!vcpu->run || !vcpu->fpu)
+	if (!vcpu->run || !vcpu->fpu || khv_stats_vcpu_init(vcpu))
 		goto fail_free;
 
 	mutex_lock(&vm->lock);
@@ -261,6 +267,7 @@ fail_unlist:
 fail_free:
 	khv_lapic_free(vcpu);
 	khv_fpu_free(vcpu->fpu);
+	khv_stats_vcpu_free(vcpu);
 	free_page((unsigned long)vcpu->run);
 	kfree(vcpu);
 	return ret;

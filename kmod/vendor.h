@@ -17,12 +17,38 @@ struct khv_sregs;
 struct khv_event;
 
 /*
+ * The bits of a nested page table entry, which differ between AMD's NPT
+ * (a long-mode page table: P, R/W, U/S) and Intel's EPT (R, W, X and the
+ * memory type).  npt.c builds the same 4-level table with either.
+ */
+struct khv_npt_format {
+	u64 table;		/* a non-leaf entry's flags */
+	u64 leaf_rw;		/* a writable guest page */
+	u64 leaf_ro;		/* a read-only guest page */
+	u64 present_mask;	/* any of these set: the entry is present */
+};
+
+/* What describe_exit reports about one exit (statistics, exit trace). */
+struct khv_exit_info {
+	u16 reason;		/* KHV_STAT_* (uapi/linux/khv_stats.h) */
+	u16 port;		/* KHV_STAT_IO only */
+	u64 code;		/* the raw exit code */
+	u64 qual;		/* EXITINFO1 / exit qualification */
+	u64 info2;		/* EXITINFO2 / a second word, or 0 */
+	u64 gpa;		/* KHV_STAT_NPF and KHV_STAT_MMIO, else 0 */
+};
+
+/*
  * Every member is mandatory.  khv_vendor_check() walks the struct as an
  * array of function pointers, so every member must be one.
  */
 struct khv_vendor_ops {
 	/* Name for messages, e.g. "svm". */
 	const char *(*name)(void);
+	/* KHV_VENDOR_SVM or KHV_VENDOR_VMX, for KHV_CAP_VENDOR. */
+	u32 (*vendor_id)(void);
+	/* The entry format of the nested page table. */
+	const struct khv_npt_format *(*npt_format)(void);
 	/* Free what the probe allocated, at unload. */
 	void (*unload)(void);
 	/* Per-CPU enable/disable, run on the CPU concerned. */
@@ -59,11 +85,24 @@ struct khv_vendor_ops {
 	u64 (*get_seg_base)(struct khv_vcpu *vcpu, int seg);
 	/* Code size of the current instruction: 16, 32 or 64. */
 	int (*code_size)(struct khv_vcpu *vcpu);
+	/*
+	 * Classify the exit vcpu_run returned from, before handle_exit
+	 * runs, without side effects: fill @info (every field).  false if
+	 * the guest did not run, so there is no exit to count.  Called on
+	 * every exit: keep it a table lookup plus a few VMCB/VMCS reads.
+	 */
+	bool (*describe_exit)(struct khv_vcpu *vcpu,
+			      struct khv_exit_info *info);
 };
 
 extern const struct khv_vendor_ops *khv_vendor;
 
-/* Implemented by each backend. */
+/*
+ * Implemented by each backend: the ops, or ERR_PTR(-ENODEV) without a
+ * message when the CPU lacks the vendor's extension altogether, or
+ * another error after logging why it cannot be used.
+ */
 const struct khv_vendor_ops *khv_svm_probe(void);
+const struct khv_vendor_ops *khv_vmx_probe(void);
 
 #endif /* KHV_VENDOR_H */

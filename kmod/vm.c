@@ -15,11 +15,13 @@
 
 #include "khv.h"
 #include "lapic.h"
+#include "stats.h"
 
 static void khv_vm_release_ref(struct kref *ref)
 {
 	struct khv_vm *vm = container_of(ref, struct khv_vm, ref);
 
+	khv_vm_unregister(vm);
 	khv_vendor->vm_destroy(vm);
 	khv_npt_destroy(&vm->npt);
 	mmdrop(vm->mm);
@@ -124,6 +126,11 @@ int khv_vm_create(void)
 		goto fail;
 	}
 
+	ret = khv_vm_register(vm);
+	if (ret) {
+		khv_vm_put(vm);
+		return ret;
+	}
 	fd = anon_inode_getfd("khv-vm", &khv_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		khv_vm_put(vm);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make check`: build everything, run the unit tests, then boot the lab
-# once and run the guest tests on khv and on KVM (scripts/lab-check.sh).
+# once and run the guest tests on khv and on KVM (scripts/lab-check.sh),
+# with the foreign Multiboot kernels of scripts/foreign-guests.sh.
 # Every part prints its own lines; the last line adds them all up:
 # "N passed, N failed".  Exit status 0 only when nothing failed.
 #
@@ -64,5 +65,18 @@ part tools "$MAKE" -C tools test
 if [ -f kmod/tests/Makefile ]; then
 	part kmod-tests "$MAKE" -C kmod/tests run
 fi
-part lab scripts/labvm --cpu svm --mem 3G --timeout "${LAB_CHECK_TIMEOUT:-1800}" -- "$ROOT/scripts/lab-check.sh"
+# Multiboot kernels nobody wrote for khv (QEMU's i386 system tests, from
+# Debian's qemu source), built on the host and compared in the same boot.
+lab_cmd=("$ROOT/scripts/lab-check.sh")
+lab_add=()
+echo "== foreign-guests: scripts/foreign-guests.sh"
+if foreign=$(scripts/foreign-guests.sh); then
+	lab_add=(--add "$foreign")
+	lab_cmd+=(--foreign "$foreign")
+else
+	summaries+=("foreign-guests: 0 passed, 1 failed")
+	failed=$((failed + 1))
+fi
+part lab scripts/labvm --cpu svm --mem 3G --timeout "${LAB_CHECK_TIMEOUT:-1800}" \
+	${lab_add[@]+"${lab_add[@]}"} -- "${lab_cmd[@]}"
 finish

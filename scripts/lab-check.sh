@@ -5,13 +5,19 @@
 # and compares khv with Debian's KVM on the same emulated machine.
 #   1. the guest tests on khv (loaded at boot by the lab's init),
 #   2. /lab/use-kvm: rmmod khv, insmod kvm-amd and its dependencies,
-#   3. the same guest tests on KVM.
+#   3. the same guest tests on KVM,
+#   4. with --foreign DIR: scripts/lab-foreign.sh DIR, Multiboot kernels
+#      nobody wrote for khv, on KVM and on khv, compared with each other.
 # Every line of guest-tests/run-tests.sh is printed with its accelerator in
 # front, then one count per accelerator and the combined count last.
 # POSIX sh: the lab's /bin/sh is busybox.
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 runner=$root/guest-tests/run-tests.sh
+foreign=
+if [ "${1:-}" = --foreign ] && [ $# -ge 2 ]; then
+	foreign=$2
+fi
 passed=0
 failed=0
 summaries=
@@ -58,11 +64,40 @@ run_pass() {
 	count "$accel" "$p" "$f"
 }
 
+# run_counted NAME COMMAND...: run an in-lab script and count its last
+# "N passed, N failed" line as NAME.
+run_counted() {
+	name=$1
+	shift
+	out=/tmp/lab-check-$name.out
+	{
+		"$@" 2>&1
+		echo $? >"$out.status"
+	} | tee "$out"
+	status=$(cat "$out.status")
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
+	if [ -z "$summary" ]; then
+		echo "lab-check: $name printed no 'N passed, N failed' line (status $status)"
+		count "$name" 0 1
+		return
+	fi
+	p=${summary%% passed*}
+	f=${summary#*passed, }
+	f=${f%% failed*}
+	if [ "$status" != 0 ] && [ "$f" = 0 ]; then
+		echo "lab-check: $name exited with status $status but counted no failure"
+		f=1
+	fi
+	count "$name" "$p" "$f"
+}
+
 if [ ! -f "$runner" ]; then
 	echo "lab-check: $runner is missing"
 	count guest-tests 0 1
 elif [ -c /dev/khv ] || /lab/use-khv; then
 	run_pass khv
+	# Exit statistics and the netlink family need khv loaded.
+	run_counted stats sh "$root/scripts/stats-check.sh"
 else
 	echo "lab-check: khv is not loaded and /lab/use-khv failed: no khv pass"
 	count khv 0 1
@@ -76,6 +111,13 @@ if [ -f "$runner" ]; then
 		count kvm 0 1
 	fi
 fi
+
+if [ -n "$foreign" ]; then
+	run_counted foreign sh "$root/scripts/lab-foreign.sh" "$foreign"
+fi
+
+# Loading and unloading khv beside KVM; ends with KVM loaded.
+run_counted load sh "$root/scripts/lab-load.sh"
 
 printf '%s' "$summaries"
 echo "$passed passed, $failed failed"

@@ -52,6 +52,28 @@ static const char *svm_name(void)
 	return "svm";
 }
 
+static u32 svm_vendor_id(void)
+{
+	return KHV_VENDOR_SVM;
+}
+
+/*
+ * AMD's nested page table has the format of a long-mode page table
+ * (APM Vol. 2, 15.25.5 "Nested Table Walk").  Nested walks are user
+ * accesses, so every level has U/S set as well as P and R/W.
+ */
+static const struct khv_npt_format svm_npt = {
+	.table = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
+	.leaf_rw = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
+	.leaf_ro = _PAGE_PRESENT | _PAGE_USER,
+	.present_mask = _PAGE_PRESENT,
+};
+
+static const struct khv_npt_format *svm_npt_format(void)
+{
+	return &svm_npt;
+}
+
 static int svm_hardware_enable(void)
 {
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu);
@@ -285,6 +307,8 @@ static void svm_unload(void)
 
 static const struct khv_vendor_ops svm_ops = {
 	.name = svm_name,
+	.vendor_id = svm_vendor_id,
+	.npt_format = svm_npt_format,
 	.unload = svm_unload,
 	.hardware_enable = svm_hardware_enable,
 	.hardware_disable = svm_hardware_disable,
@@ -305,6 +329,7 @@ static const struct khv_vendor_ops svm_ops = {
 	.get_efer = svm_get_efer,
 	.get_seg_base = svm_get_seg_base,
 	.code_size = svm_code_size,
+	.describe_exit = svm_describe_exit,
 };
 
 static void svm_check_efer(void *busy)
@@ -338,13 +363,9 @@ const struct khv_vendor_ops *khv_svm_probe(void)
 	BUILD_BUG_ON(offsetof(struct vmcb_save, g_pat) != 0x268);
 	BUILD_BUG_ON(sizeof(struct vmcb) != PAGE_SIZE);
 
-	if (!boot_cpu_has(X86_FEATURE_SVM)) {
-		if (boot_cpu_has(X86_FEATURE_VMX))
-			pr_err("khv: this CPU has Intel VT-x; khv's VMX backend is not built yet\n");
-		else
-			pr_err("khv: CPU has no AMD SVM (AMD-V): cannot load\n");
+	/* No message: main.c tries VMX next and names both if neither. */
+	if (!boot_cpu_has(X86_FEATURE_SVM))
 		return ERR_PTR(-ENODEV);
-	}
 	rdmsrl(MSR_VM_CR, vm_cr);
 	if (vm_cr & SVM_VM_CR_SVMDIS) {
 		pr_err("khv: SVM is disabled by firmware (VM_CR.SVMDIS set): enable it in the BIOS setup\n");

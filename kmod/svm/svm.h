@@ -69,6 +69,7 @@ int svm_handle_vintr(struct khv_vcpu *vcpu);
 
 /* svm_exit.c */
 int svm_handle_exit(struct khv_vcpu *vcpu);
+bool svm_describe_exit(struct khv_vcpu *vcpu, struct khv_exit_info *info);
 
 /* svm_check.c */
 const char *svm_check_guest_state(struct khv_vcpu *vcpu, u64 *value);

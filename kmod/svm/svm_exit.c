@@ -13,6 +13,7 @@
  */
 #include <asm/processor-flags.h>
 
+#include "uapi/linux/khv_stats.h"
 #include "svm.h"
 
 
@@ -94,7 +95,7 @@ static int svm_msr(struct khv_vcpu *vcpu)
 
 static int svm_xsetbv(struct khv_vcpu *vcpu)
 {
-	u64 value = (u32)vcpu->gpr[KHV_RAX] | (vcpu->gpr[KHV_RDX] << 32);
+	u64 value = khv_edx_eax(vcpu);
 
 	if (svm_get_cpl(vcpu) ||
 	    khv_xsetbv(vcpu, (u32)vcpu->gpr[KHV_RCX], value)) {
@@ -159,6 +160,14 @@ static int svm_ioio(struct khv_vcpu *vcpu)
  * physical address (APM Vol. 2, 15.25.6).  A not-present fault inside a
  * slot maps the page; everything else is MMIO.
  */
+static struct khv_memslot *svm_npf_ram_slot(struct khv_vcpu *vcpu, u64 gpa,
+					    u64 err)
+{
+	struct khv_memslot *slot = khv_memslot_find(vcpu->vm, gpa);
+
+	return slot && !(err & 1) ? slot : NULL;
+}
+
 static int svm_npf(struct khv_vcpu *vcpu)
 {
 	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
@@ -166,8 +175,8 @@ static int svm_npf(struct khv_vcpu *vcpu)
 	struct khv_memslot *slot;
 
 	vcpu->stat.npt_faults++;
-	slot = khv_memslot_find(vcpu->vm, gpa);
-	if (slot && !(err & 1))
+	slot = svm_npf_ram_slot(vcpu, gpa, err);
+	if (slot)
 		return khv_npt_map(vcpu->vm, slot, gpa, err & 2) ?: 1;
 	return khv_handle_mmio(vcpu, gpa);
 }
@@ -288,6 +297,74 @@ static const svm_exit_handler svm_exit_handlers[SVM_EXIT_MAX] = {
 	[SVM_EXIT_XSETBV] = svm_xsetbv,
 	[SVM_EXIT_NPF] = svm_npf,
 };
+
+/*
+ * The statistics reason of each exit code, plus one so that the codes
+ * left out read as 0 and count as KHV_STAT_OTHER.  MSR and NPF are split
+ * further by svm_describe_exit.
+ */
+#define STAT(r)	((r) + 1)
+
+static const u8 svm_exit_stat[SVM_EXIT_MAX] = {
+	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 7] = STAT(KHV_STAT_DR),
+	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 7] = STAT(KHV_STAT_DR),
+	[SVM_EXIT_EXCP_BASE + 1] = STAT(KHV_STAT_EXCEPTION),
+	[SVM_EXIT_EXCP_BASE + 17] = STAT(KHV_STAT_EXCEPTION),
+	[SVM_EXIT_INTR] = STAT(KHV_STAT_INTR),
+	[SVM_EXIT_NMI] = STAT(KHV_STAT_NMI),
+	[SVM_EXIT_VINTR] = STAT(KHV_STAT_VINTR),
+	[SVM_EXIT_RDPMC] = STAT(KHV_STAT_REFUSED),
+	[SVM_EXIT_CPUID] = STAT(KHV_STAT_CPUID),
+	[SVM_EXIT_HLT] = STAT(KHV_STAT_HLT),
+	[SVM_EXIT_INVLPGA] = STAT(KHV_STAT_REFUSED),
+	[SVM_EXIT_IOIO] = STAT(KHV_STAT_IO),
+	[SVM_EXIT_MSR] = STAT(KHV_STAT_MSR_READ),
+	[SVM_EXIT_SHUTDOWN] = STAT(KHV_STAT_SHUTDOWN),
+	[SVM_EXIT_VMRUN] = STAT(KHV_STAT_REFUSED),
+	[SVM_EXIT_VMMCALL] = STAT(KHV_STAT_HYPERCALL),
+	[SVM_EXIT_VMLOAD ... SVM_EXIT_SKINIT] = STAT(KHV_STAT_REFUSED),
+	[SVM_EXIT_MONITOR ... SVM_EXIT_MWAIT_COND] = STAT(KHV_STAT_REFUSED),
+	[SVM_EXIT_XSETBV] = STAT(KHV_STAT_XSETBV),
+	[SVM_EXIT_NPF] = STAT(KHV_STAT_NPF),
+};
+
+#undef STAT
+
+/* The vendor op describe_exit: read-only, called before svm_handle_exit. */
+bool svm_describe_exit(struct khv_vcpu *vcpu, struct khv_exit_info *info)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	u64 code = c->exit_code;
+
+	if (to_svm(vcpu)->skipped_entry)
+		return false;
+	info->code = code;
+	info->qual = c->exit_info1;
+	info->info2 = c->exit_info2;
+	info->gpa = 0;
+	info->port = 0;
+	if ((code & SVM_EXIT_INVALID_LO) == SVM_EXIT_INVALID_LO) {
+		info->reason = KHV_STAT_FAIL_ENTRY;
+		return true;
+	}
+	info->reason = code < SVM_EXIT_MAX && svm_exit_stat[code] ?
+		       svm_exit_stat[code] - 1 : KHV_STAT_OTHER;
+	switch (info->reason) {
+	case KHV_STAT_MSR_READ:		/* EXITINFO1 = 1 for WRMSR */
+		if (c->exit_info1 & 1)
+			info->reason = KHV_STAT_MSR_WRITE;
+		break;
+	case KHV_STAT_IO:
+		info->port = c->exit_info1 >> SVM_IOIO_PORT_SHIFT;
+		break;
+	case KHV_STAT_NPF:
+		info->gpa = c->exit_info2;
+		if (!svm_npf_ram_slot(vcpu, info->gpa, c->exit_info1))
+			info->reason = KHV_STAT_MMIO;
+		break;
+	}
+	return true;
+}
 
 static int svm_entry_failed(struct khv_vcpu *vcpu)
 {

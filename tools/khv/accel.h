@@ -25,6 +25,8 @@ enum accel_exit_reason {
 	ACCEL_EXIT_FAIL_ENTRY,
 	ACCEL_EXIT_INTERNAL_ERROR,
 	ACCEL_EXIT_INTR,
+	ACCEL_EXIT_IRQ_WINDOW,	/* requested: the vCPU can take an ExtINT */
+	ACCEL_EXIT_EOI,		/* EOI of a level-triggered vector */
 };
 
 struct accel_exit {
@@ -55,6 +57,9 @@ struct accel_exit {
 			u32 cpu;
 			const char *description;	/* may be NULL */
 		} fail_entry;
+		struct {
+			u8 vector;
+		} eoi;
 		struct {
 			u32 suberror;		/* the backend's own number */
 			const char *name;	/* what it means, never NULL */
@@ -87,9 +92,31 @@ struct accel_ops {
 	int (*set_regs)(struct accel *a, const struct khv_regs *regs);
 	int (*get_sregs)(struct accel *a, struct khv_sregs *sregs);
 	int (*set_sregs)(struct accel *a, const struct khv_sregs *sregs);
+	/* Write one MSR as the guest would (WRMSR semantics). */
+	int (*set_msr)(struct accel *a, u32 index, u64 value);
 	/* Enter the guest; -EINTR becomes ACCEL_EXIT_INTR, not an error. */
 	int (*run)(struct accel *a, struct accel_exit *exit);
 	void (*close)(struct accel *a);
+
+	/*
+	 * Interrupts of the PC platform (Linux guests): the local APIC is
+	 * the accelerator's, the PIC, IOAPIC and timers are the launcher's.
+	 *
+	 * create_irqchip: give every vCPU created afterwards a local APIC
+	 * (then HLT blocks in the kernel until an interrupt is due).
+	 */
+	int (*create_irqchip)(struct accel *a);
+	/* Raise an MSI (SDM Vol. 3A 11.11); callable from any thread. */
+	int (*signal_msi)(struct accel *a, u64 addr, u32 data);
+	/*
+	 * ExtINT, the PIC's INTR through LINT0; vCPU thread, between runs.
+	 * extint_ready: the vCPU would take one at the next entry (IF = 1,
+	 * LINT0 in ExtINT mode, nothing else queued).  Otherwise the loop
+	 * asks for an ACCEL_EXIT_IRQ_WINDOW exit with request_irq_window.
+	 */
+	bool (*extint_ready)(struct accel *a);
+	int (*inject_extint)(struct accel *a, u8 vector);
+	void (*request_irq_window)(struct accel *a, bool on);
 };
 
 struct accel {

@@ -13,6 +13,7 @@
 
 #include "accel.h"
 #include "cpuid.h"
+#include "exit_trace.h"
 
 #define KHV_DEVICE	"/dev/khv"
 
@@ -79,6 +80,8 @@ static int khv_create_vcpu(struct accel *a)
 	a->run_size = size;
 	if (ioctl(a->sys_fd, KHV_CHECK_CAP, KHV_CAP_IMMEDIATE_EXIT) > 0)
 		a->immediate_exit = &run->immediate_exit;
+	if (exit_trace_wanted() && exit_trace_start(a->vcpu_fd))
+		return -1;
 	return 0;
 }
 
@@ -136,6 +139,25 @@ static int khv_set_sregs(struct accel *a, const struct khv_sregs *sregs)
 {
 	if (ioctl(a->vcpu_fd, KHV_SET_SREGS, sregs) < 0)
 		return accel_ioctl_failed("KHV_SET_SREGS");
+	return 0;
+}
+
+static int khv_set_msr(struct accel *a, u32 index, u64 value)
+{
+	struct {
+		struct khv_msrs hdr;
+		struct khv_msr_entry e;
+	} m = {
+		.hdr.nmsrs = 1,
+		.e = { .index = index, .data = value },
+	};
+
+	/* Returns the number of entries processed: 0 means refused. */
+	if (ioctl(a->vcpu_fd, KHV_SET_MSRS, &m) != 1) {
+		if (!errno)
+			errno = EINVAL;
+		return accel_ioctl_failed("KHV_SET_MSRS");
+	}
 	return 0;
 }
 
@@ -218,14 +240,33 @@ static void khv_decode_exit(struct accel *a, struct khv_run *run,
 	case KHV_EXIT_INTR:
 		exit->reason = ACCEL_EXIT_INTR;
 		return;
+	case KHV_EXIT_EOI:
+		exit->reason = ACCEL_EXIT_EOI;
+		exit->eoi.vector = run->eoi.vector;
+		return;
 	}
 	exit->reason = ACCEL_EXIT_UNKNOWN;
 }
 
+/*
+ * When this vCPU thread last came back from KHV_RUN: the time until the
+ * next KHV_RUN is the launcher's share of that exit, which khv.ko adds
+ * to its statistics (khv_run.user_ns, Documentation/stats.rst).
+ */
+static __thread u64 khv_user_since;
+
 static int khv_run(struct accel *a, struct accel_exit *exit)
 {
+	struct khv_run *run = a->run;
+	int ret;
+
 	memset(exit, 0, sizeof(*exit));
-	if (ioctl(a->vcpu_fd, KHV_RUN, 0) < 0) {
+	if (khv_user_since)
+		run->user_ns = now_ns() - khv_user_since;
+	ret = ioctl(a->vcpu_fd, KHV_RUN, 0);
+	khv_user_since = now_ns();
+	exit_trace_drain();
+	if (ret < 0) {
 		if (errno == EINTR || errno == EAGAIN) {
 			exit->reason = ACCEL_EXIT_INTR;
 			exit->raw_reason = KHV_EXIT_INTR;
@@ -239,6 +280,7 @@ static int khv_run(struct accel *a, struct accel_exit *exit)
 
 static void khv_close(struct accel *a)
 {
+	exit_trace_close();
 	if (a->run)
 		munmap(a->run, a->run_size);
 	if (a->vcpu_fd >= 0)
@@ -250,6 +292,59 @@ static void khv_close(struct accel *a)
 	a->run = NULL;
 	a->immediate_exit = NULL;
 	a->sys_fd = a->vm_fd = a->vcpu_fd = -1;
+}
+
+/*
+ * The PC platform needs khv.ko's in-kernel local APIC (KHV_CAP_LAPIC):
+ * without it Linux guests are refused here, before any vCPU exists.
+ */
+static int khv_create_irqchip(struct accel *a)
+{
+	if (ioctl(a->sys_fd, KHV_CHECK_CAP, KHV_CAP_LAPIC) <= 0) {
+		pr_err("khv.ko has no in-kernel APIC yet: Linux guests need --accel kvm");
+		return -1;
+	}
+	if (ioctl(a->vm_fd, KHV_CREATE_LAPIC, 0) < 0)
+		return accel_ioctl_failed("KHV_CREATE_LAPIC");
+	return 0;
+}
+
+static int khv_signal_msi(struct accel *a, u64 addr, u32 data)
+{
+	struct khv_msi msi = { .address = addr, .data = data };
+
+	if (ioctl(a->vm_fd, KHV_SIGNAL_MSI, &msi) < 0)
+		return accel_ioctl_failed("KHV_SIGNAL_MSI");
+	return 0;
+}
+
+/*
+ * KHV_INJECT queues an external interrupt that waits for the guest's
+ * interrupt window in the kernel, so the vCPU is always "ready".
+ */
+static bool khv_extint_ready(struct accel *a)
+{
+	(void)a;
+	return true;
+}
+
+static int khv_inject_extint(struct accel *a, u8 vector)
+{
+	struct khv_event ev = { .type = KHV_INJECT_IRQ, .vector = vector };
+
+	if (ioctl(a->vcpu_fd, KHV_INJECT, &ev) < 0) {
+		/* One is already queued: this edge merges with it. */
+		if (errno == EBUSY)
+			return 0;
+		return accel_ioctl_failed("KHV_INJECT");
+	}
+	return 0;
+}
+
+static void khv_request_irq_window(struct accel *a, bool on)
+{
+	(void)a;
+	(void)on;
 }
 
 const struct accel_ops accel_khv_ops = {
@@ -264,6 +359,12 @@ const struct accel_ops accel_khv_ops = {
 	.set_regs	= khv_set_regs,
 	.get_sregs	= khv_get_sregs,
 	.set_sregs	= khv_set_sregs,
+	.set_msr	= khv_set_msr,
 	.run		= khv_run,
 	.close		= khv_close,
+	.create_irqchip	= khv_create_irqchip,
+	.signal_msi	= khv_signal_msi,
+	.extint_ready	= khv_extint_ready,
+	.inject_extint	= khv_inject_extint,
+	.request_irq_window = khv_request_irq_window,
 };

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The KVM backend: /dev/kvm through <linux/kvm.h>, so that every guest and
- * device can be developed on a machine without khv.ko.  No in-kernel
- * irqchip is created: HLT, like every device access, exits to userspace
- * exactly as it does with khv.
+ * device can be developed on a machine without khv.ko.  Multiboot guests
+ * get no in-kernel irqchip: HLT, like every device access, exits to
+ * userspace exactly as it does with khv.  Linux guests get KVM's split
+ * irqchip (create_irqchip): local APICs in the kernel, like khv's, and
+ * the PIC, IOAPIC and PIT in the launcher, which raises IOAPIC interrupts
+ * with KVM_SIGNAL_MSI and the PIC's ExtINT with KVM_INTERRUPT.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -258,6 +261,25 @@ static int kvm_set_sregs(struct accel *a, const struct khv_sregs *s)
 	return 0;
 }
 
+static int kvm_set_msr(struct accel *a, u32 index, u64 value)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m = {
+		.hdr.nmsrs = 1,
+		.e = { .index = index, .data = value },
+	};
+
+	/* Returns the number of MSRs set: 0 means refused. */
+	if (ioctl(a->vcpu_fd, KVM_SET_MSRS, &m) != 1) {
+		if (!errno)
+			errno = EINVAL;
+		return accel_ioctl_failed("KVM_SET_MSRS");
+	}
+	return 0;
+}
+
 static const char *kvm_internal_name(u32 suberror)
 {
 	switch (suberror) {
@@ -331,6 +353,9 @@ static void kvm_decode_exit(struct accel *a, struct kvm_run *run,
 	case KVM_EXIT_INTR:
 		exit->reason = ACCEL_EXIT_INTR;
 		return;
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+		exit->reason = ACCEL_EXIT_IRQ_WINDOW;
+		return;
 	}
 	exit->reason = ACCEL_EXIT_UNKNOWN;
 }
@@ -365,6 +390,65 @@ static void kvm_close(struct accel *a)
 	a->sys_fd = a->vm_fd = a->vcpu_fd = -1;
 }
 
+/*
+ * KVM_CAP_SPLIT_IRQCHIP (api.rst 7.8): LAPICs in the kernel; args[0] is
+ * the number of IOAPIC pins whose routes KVM reserves for userspace.
+ */
+static int kvm_create_irqchip(struct accel *a)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_SPLIT_IRQCHIP,
+		.args = { 24 },
+	};
+
+	if (ioctl(a->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+		return accel_ioctl_failed("KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP)");
+	return 0;
+}
+
+static int kvm_signal_msi(struct accel *a, u64 addr, u32 data)
+{
+	struct kvm_msi msi = {
+		.address_lo = (u32)addr,
+		.address_hi = addr >> 32,
+		.data = data,
+	};
+
+	/* 0 means the interrupt was blocked (e.g. no such APIC): not fatal. */
+	if (ioctl(a->vm_fd, KVM_SIGNAL_MSI, &msi) < 0)
+		return accel_ioctl_failed("KVM_SIGNAL_MSI");
+	return 0;
+}
+
+/*
+ * With a split irqchip, ready_for_interrupt_injection is set only when
+ * the LAPIC accepts a PIC interrupt and the vCPU can take it now; KVM
+ * exits with KVM_EXIT_IRQ_WINDOW_OPEN when that becomes true while
+ * request_interrupt_window is set (api.rst, KVM_INTERRUPT and kvm_run).
+ */
+static bool kvm_extint_ready(struct accel *a)
+{
+	struct kvm_run *run = a->run;
+
+	return run->ready_for_interrupt_injection;
+}
+
+static int kvm_inject_extint(struct accel *a, u8 vector)
+{
+	struct kvm_interrupt irq = { .irq = vector };
+
+	if (ioctl(a->vcpu_fd, KVM_INTERRUPT, &irq) < 0)
+		return accel_ioctl_failed("KVM_INTERRUPT");
+	return 0;
+}
+
+static void kvm_request_irq_window(struct accel *a, bool on)
+{
+	struct kvm_run *run = a->run;
+
+	run->request_interrupt_window = on;
+}
+
 const struct accel_ops accel_kvm_ops = {
 	.name		= "kvm",
 	.khv_cpuid_leaf	= false,	/* KVM keeps its own KVMKVMKVM leaves */
@@ -377,6 +461,12 @@ const struct accel_ops accel_kvm_ops = {
 	.set_regs	= kvm_set_regs,
 	.get_sregs	= kvm_get_sregs,
 	.set_sregs	= kvm_set_sregs,
+	.set_msr	= kvm_set_msr,
 	.run		= kvm_run,
 	.close		= kvm_close,
+	.create_irqchip	= kvm_create_irqchip,
+	.signal_msi	= kvm_signal_msi,
+	.extint_ready	= kvm_extint_ready,
+	.inject_extint	= kvm_inject_extint,
+	.request_irq_window = kvm_request_irq_window,
 };

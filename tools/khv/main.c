@@ -3,7 +3,7 @@
  * khv: the userspace launcher of the khv hypervisor.
  *
  *   khv run --kernel FILE [--initrd FILE] [--cmdline STR] [--mem SIZE]
- *           [--accel khv|kvm] [--trace]
+ *           [--accel khv|kvm] [--trace] [--report-boot-time]
  *
  * Usage, exit statuses and trace format: Documentation/launcher.rst.
  */
@@ -13,9 +13,13 @@
 
 #include "accel.h"
 #include "cpuid.h"
+#include "exit_trace.h"
+#include "firmware.h"
 #include "init.h"
+#include "linux_boot.h"
 #include "multiboot.h"
 #include "options.h"
+#include "stat.h"
 #include "vcpu_loop.h"
 #include "vm.h"
 
@@ -27,7 +31,8 @@ static void print_usage(FILE *f)
 		"usage: khv COMMAND [options]\n"
 		"\n"
 		"commands:\n"
-		"  run       boot a Multiboot kernel (khv run --help)\n"
+		"  run       boot a Linux bzImage or Multiboot kernel (khv run --help)\n"
+		"  stat      exit statistics of running VMs (khv stat --help)\n"
 		"  version   print the launcher and API versions\n"
 		"  help      this text\n");
 }
@@ -65,7 +70,7 @@ static int load_guest(struct vm *vm, const struct run_options *o,
 
 	ret = multiboot_load(&vm->ram, &p, boot, err, sizeof(err));
 	if (ret == MB_NOT_MULTIBOOT)
-		pr_err("%s: not a Multiboot kernel (Linux bzImage support is not built yet)",
+		pr_err("%s: neither a Linux bzImage nor a Multiboot kernel",
 		       o->kernel);
 	else if (ret)
 		pr_err("%s: %s", o->kernel, err);
@@ -97,8 +102,13 @@ static int setup_cpuid(struct accel *a)
 	return ret;
 }
 
+/*
+ * One of boot (Multiboot) and lboot (Linux) is set; neither: --firmware,
+ * and the vCPU keeps its reset state.
+ */
 static int setup_vcpu(struct vm *vm, struct accel *a,
-		      const struct multiboot_boot *boot)
+		      const struct multiboot_boot *boot,
+		      const struct linux_boot *lboot)
 {
 	struct khv_sregs sregs;
 	struct khv_regs regs;
@@ -111,13 +121,24 @@ static int setup_vcpu(struct vm *vm, struct accel *a,
 	if (high && a->ops->add_ram(a, 1, HIGH_RAM_START, high,
 				    vm->ram.hva + vm->ram.low_size))
 		return -1;
+	if (lboot && linux_irqchip_setup(vm, a))
+		return -1;
+	if (!boot && !lboot && firmware_map(a))
+		return -1;
 	if (a->ops->create_vcpu(a) || setup_cpuid(a))
 		return -1;
+	if (!boot && !lboot)
+		return 0;
 	/* Start from the backend's state so apic_base etc. stay valid. */
 	if (a->ops->get_sregs(a, &sregs))
 		return -1;
-	multiboot_entry_state(boot, &regs, &sregs);
+	if (lboot)
+		linux_entry_state(lboot, &regs, &sregs);
+	else
+		multiboot_entry_state(boot, &regs, &sregs);
 	if (a->ops->set_sregs(a, &sregs) || a->ops->set_regs(a, &regs))
+		return -1;
+	if (lboot && linux_firmware_msrs(a))
 		return -1;
 	return 0;
 }
@@ -125,10 +146,12 @@ static int setup_vcpu(struct vm *vm, struct accel *a,
 static int cmd_run(int argc, char **argv)
 {
 	struct multiboot_boot boot;
+	struct linux_boot lboot;
 	const struct accel_ops *ops;
 	struct run_options o;
 	struct accel a;
 	struct vm vm;
+	bool is_linux;
 	int ret;
 
 	ret = parse_run_options(argc, argv, &o);
@@ -137,34 +160,47 @@ static int cmd_run(int argc, char **argv)
 	ops = accel_find(o.accel);
 	if (!ops)
 		return KHV_EXIT_USAGE;
+	if (o.trace_file && exit_trace_open(o.trace_file))
+		return KHV_EXIT_USAGE;
 
 	vm_init(&vm);
 	vm.trace = o.trace;
-	ret = guest_ram_alloc(&vm.ram, o.mem_size);
+	vm.report_boot_time = o.report_boot_time;
+	is_linux = o.kernel && linux_is_bzimage(o.kernel);
+	ret = guest_ram_alloc_hole(&vm.ram, o.mem_size,
+				   is_linux ? PCI_HOLE_START : MMIO_HOLE_START);
 	if (ret) {
 		pr_err("cannot allocate %llu bytes of guest RAM: %s",
 		       (unsigned long long)o.mem_size, strerror(-ret));
 		return KHV_EXIT_USAGE;
 	}
-	if (load_guest(&vm, &o, &boot)) {
+	if (o.firmware ? firmware_load(&vm, o.firmware) :
+	    is_linux ? linux_prepare(&vm, &o, &lboot) :
+		    load_guest(&vm, &o, &boot)) {
 		guest_ram_free(&vm.ram);
 		return KHV_EXIT_USAGE;
 	}
-	if (o.trace)
+	if (o.trace && !is_linux && !o.firmware)
 		pr_info("trace: entry 0x%x, image 0x%llx-0x%llx, info 0x%x (area 0x%x-0x%x)",
 			boot.image.entry, (unsigned long long)boot.image.start,
 			(unsigned long long)boot.image.end, boot.info_addr,
 			boot.info_area, boot.info_area_end);
 
 	accel_init(&a, ops);
-	if (setup_vcpu(&vm, &a, &boot) || khv_init_all(&vm) ||
-	    vcpu_signals_init(&a)) {
+	if (setup_vcpu(&vm, &a, is_linux || o.firmware ? NULL : &boot,
+		       is_linux ? &lboot : NULL) ||
+	    khv_init_all(&vm) || vcpu_signals_init(&vm, &a) ||
+	    (is_linux && linux_platform_start(&vm))) {
+		if (is_linux)
+			linux_platform_stop(&vm);
 		ops->close(&a);
 		guest_ram_free(&vm.ram);
 		return KHV_EXIT_USAGE;
 	}
 
 	ret = vcpu_loop(&vm, &a);
+	if (is_linux)
+		linux_platform_stop(&vm);
 	ops->close(&a);
 	guest_ram_free(&vm.ram);
 	return ret;
@@ -189,6 +225,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(cmd, "stat"))
+		return cmd_stat(argc - 1, argv + 1);
 
 	pr_err("unknown command '%s' (try khv --help)", cmd);
 	return KHV_EXIT_USAGE;

@@ -82,18 +82,28 @@ void print_run_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: khv run --kernel FILE [options]\n"
+		"       khv run --firmware FILE [options]\n"
 		"\n"
-		"  --kernel FILE    Multiboot v1 kernel (ELF32/ELF64 or a.out kludge)\n"
-		"  --initrd FILE    passed to the kernel as the one Multiboot module\n"
-		"  --cmdline STR    appended to the kernel path in the Multiboot cmdline\n"
+		"  --kernel FILE    Linux bzImage, or Multiboot v1 kernel (ELF32/ELF64 or\n"
+		"                   a.out kludge)\n"
+		"  --firmware FILE  raw image (at most 256K) mapped just below 4G, its\n"
+		"                   last 128K mirrored below 1M; the vCPU starts at the\n"
+		"                   reset vector F000:FFF0 in real mode\n"
+		"  --initrd FILE    Linux initrd, or the one Multiboot module\n"
+		"  --cmdline STR    Linux command line (e.g. console=ttyS0); Multiboot:\n"
+		"                   appended to the kernel path\n"
 		"  --mem SIZE       guest RAM, bytes or with K/M/G suffix (default 128M)\n"
 		"  --accel NAME     khv (default, /dev/khv) or kvm (/dev/kvm)\n"
 		"  --trace          log every exit to stderr\n"
+		"  --trace-file F   write khv.ko's exit trace (every exit) to F\n"
+		"  --report-boot-time  time guest writes to ports 0xf00-0xf0f, report\n"
+		"                   the launcher's memory beyond guest RAM\n"
 		"  --help           this text\n");
 }
 
 enum { OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEM, OPT_ACCEL,
-       OPT_TRACE, OPT_HELP };
+       OPT_TRACE, OPT_HELP, OPT_REPORT_BOOT_TIME, OPT_TRACE_FILE,
+       OPT_FIRMWARE };
 
 static const struct option run_longopts[] = {
 	{ "kernel",  required_argument, NULL, OPT_KERNEL },
@@ -103,6 +113,9 @@ static const struct option run_longopts[] = {
 	{ "accel",   required_argument, NULL, OPT_ACCEL },
 	{ "trace",   no_argument,       NULL, OPT_TRACE },
 	{ "help",    no_argument,       NULL, OPT_HELP },
+	{ "report-boot-time", no_argument, NULL, OPT_REPORT_BOOT_TIME },
+	{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
+	{ "firmware", required_argument, NULL, OPT_FIRMWARE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -122,6 +135,9 @@ int parse_run_options(int argc, char **argv, struct run_options *o)
 		switch (c) {
 		case OPT_KERNEL:
 			o->kernel = optarg;
+			break;
+		case OPT_FIRMWARE:
+			o->firmware = optarg;
 			break;
 		case OPT_INITRD:
 			o->initrd = optarg;
@@ -147,6 +163,12 @@ int parse_run_options(int argc, char **argv, struct run_options *o)
 		case OPT_TRACE:
 			o->trace = true;
 			break;
+		case OPT_REPORT_BOOT_TIME:
+			o->report_boot_time = true;
+			break;
+		case OPT_TRACE_FILE:
+			o->trace_file = optarg;
+			break;
 		case 'h':
 		case OPT_HELP:
 			print_run_usage(stdout);
@@ -165,8 +187,16 @@ int parse_run_options(int argc, char **argv, struct run_options *o)
 		       argv[optind]);
 		return -1;
 	}
-	if (!o->kernel) {
-		pr_err("run: --kernel FILE is required");
+	if (o->trace_file && strcmp(o->accel, "khv")) {
+		pr_err("--trace-file: only khv.ko keeps an exit trace");
+		return -1;
+	}
+	if (o->firmware && o->kernel) {
+		pr_err("run: --firmware and --kernel cannot be combined yet");
+		return -1;
+	}
+	if (!o->kernel && !o->firmware) {
+		pr_err("run: --kernel FILE (or --firmware FILE) is required");
 		return -1;
 	}
 	return 0;

@@ -16,6 +16,9 @@ struct run_options {
 	const char *accel;
 	u64 mem_size;
 	bool trace;
+	bool report_boot_time;
+	const char *trace_file;	/* --trace-file: the kernel's exit trace */
+	const char *firmware;	/* --firmware: raw image, vCPU at reset */
 };
 
 /*

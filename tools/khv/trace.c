@@ -63,6 +63,12 @@ void trace_exit(unsigned long long nr, const struct accel_exit *e)
 	case ACCEL_EXIT_INTR:
 		fprintf(stderr, "intr");
 		break;
+	case ACCEL_EXIT_IRQ_WINDOW:
+		fprintf(stderr, "irq_window");
+		break;
+	case ACCEL_EXIT_EOI:
+		fprintf(stderr, "eoi vector=0x%x", e->eoi.vector);
+		break;
 	default:
 		fprintf(stderr, "unknown raw=%u", e->raw_reason);
 		break;

@@ -11,14 +11,19 @@ typedef __u8 u8;
 typedef __u16 u16;
 typedef __u32 u32;
 typedef __u64 u64;
+typedef __s64 s64;
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define SZ_4K		0x1000ULL
 #define SZ_1M		0x100000ULL
+#define SZ_2M		0x200000ULL
 #define SZ_1G		0x40000000ULL
 
 #define ALIGN_UP(x, a)	(((x) + (a) - 1) & ~((u64)(a) - 1))
+#define ALIGN_DOWN(x, a)	((x) & ~((u64)(a) - 1))
+
+#define NSEC_PER_SEC	1000000000ULL
 
 /* Every message of the launcher starts with "khv: " so it is easy to grep. */
 #define pr_err(fmt, ...)	fprintf(stderr, "khv: " fmt "\n", ##__VA_ARGS__)
@@ -60,5 +65,8 @@ static inline void le_write(u8 *p, unsigned int len, u64 v)
  * NULL and sets *why to a static description.
  */
 void *read_file(const char *path, size_t limit, size_t *size, const char **why);
+
+/* CLOCK_MONOTONIC in nanoseconds: the time base of every device timer. */
+u64 now_ns(void);
 
 #endif

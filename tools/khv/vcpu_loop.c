@@ -6,12 +6,17 @@
  * Documentation/launcher.rst) are all made here.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
+#include "irq.h"
 #include "vcpu_loop.h"
+
+#define KICK_SIGNAL	SIGUSR1
 
 volatile sig_atomic_t khv_stop_signal;
 static volatile u8 *stop_immediate_exit;
+static pthread_t vcpu_thread;
 
 static void stop_handler(int sig)
 {
@@ -21,7 +26,27 @@ static void stop_handler(int sig)
 		*stop_immediate_exit = 1;
 }
 
-int vcpu_signals_init(struct accel *a)
+/*
+ * The kick: another thread wants the vCPU back in the loop (a PIC
+ * interrupt to inject, the run to end).  immediate_exit makes a kick that
+ * lands just before the run ioctl count too.
+ */
+static void kick_handler(int sig)
+{
+	(void)sig;
+	if (stop_immediate_exit)
+		*stop_immediate_exit = 1;
+}
+
+static void vcpu_kick(struct vm *vm)
+{
+	(void)vm;
+	/* The vCPU thread looks at everything before its next entry anyway. */
+	if (!pthread_equal(pthread_self(), vcpu_thread))
+		pthread_kill(vcpu_thread, KICK_SIGNAL);
+}
+
+int vcpu_signals_init(struct vm *vm, struct accel *a)
 {
 	struct sigaction sa;
 
@@ -35,6 +60,13 @@ int vcpu_signals_init(struct accel *a)
 		pr_err("sigaction: %s", strerror(errno));
 		return -1;
 	}
+	sa.sa_handler = kick_handler;
+	if (sigaction(KICK_SIGNAL, &sa, NULL)) {
+		pr_err("sigaction: %s", strerror(errno));
+		return -1;
+	}
+	vcpu_thread = pthread_self();
+	vm->kick = vcpu_kick;
 	return 0;
 }
 
@@ -57,8 +89,10 @@ static void handle_io(struct vm *vm, const struct accel_exit *e)
 }
 
 /*
- * HLT exits to us only because no device can interrupt the guest yet (no
- * PIC, APIC or timer), so it can never wake up: every HLT ends the run.
+ * HLT exits to us only in guests without local APICs (Multiboot guests:
+ * with an irqchip the accelerator blocks in the kernel until an
+ * interrupt is due).  Nothing can interrupt such a guest, so it can
+ * never wake up: every HLT ends the run.
  */
 static int handle_hlt(struct vm *vm, const struct accel_exit *e)
 {
@@ -117,11 +151,21 @@ static int finish_exit(struct vm *vm, struct accel *a,
 	case ACCEL_EXIT_HYPERCALL:
 		break;
 	case ACCEL_EXIT_INTR:
-		if (khv_stop_signal)
+		if (khv_stop_signal) {
+			/* Where a guest that had to be stopped was. */
+			if (vm->trace)
+				accel_dump_regs(a);
 			return stop_status();
-		/* Some other signal interrupted the run: enter again. */
-		if (a->immediate_exit)
-			*a->immediate_exit = 0;
+		}
+		/* A kick or another signal: the loop looks, then re-enters. */
+		break;
+	case ACCEL_EXIT_IRQ_WINDOW:
+		break;	/* the ExtINT goes in before the next entry */
+	case ACCEL_EXIT_EOI:
+		/*
+		 * The IOAPIC keeps no remote IRR (every line it is wired to
+		 * is edge-triggered), so there is nothing to clear.
+		 */
 		break;
 	case ACCEL_EXIT_HLT:
 		return handle_hlt(vm, e);
@@ -157,6 +201,45 @@ static int finish_exit(struct vm *vm, struct accel *a,
 	return RUN_CONTINUE;
 }
 
+/*
+ * The PIC's INTR reaches the vCPU as ExtINT through LINT0 (SDM Vol. 3A
+ * 11.5.1): run the INTA cycle only when the vCPU can take the vector at
+ * once, otherwise ask the accelerator for an interrupt-window exit.
+ * Called with vm->lock held.
+ */
+static int deliver_extint(struct vm *vm, struct accel *a)
+{
+	if (!vm->pic || !pic_intr(vm->pic)) {
+		a->ops->request_irq_window(a, false);
+		return 0;
+	}
+	if (!a->ops->extint_ready(a)) {
+		a->ops->request_irq_window(a, true);
+		return 0;
+	}
+	a->ops->request_irq_window(a, false);
+	return a->ops->inject_extint(a, pic_ack(vm->pic));
+}
+
+/* Before each entry: act on what other threads asked for. */
+static int before_run(struct vm *vm, struct accel *a)
+{
+	int ret = RUN_CONTINUE;
+
+	/* Consume kicks first, so that one arriving from now on counts. */
+	if (a->immediate_exit)
+		*a->immediate_exit = 0;
+	if (khv_stop_signal)
+		return stop_status();
+	pthread_mutex_lock(&vm->lock);
+	if (vm->exit_requested)
+		ret = vm->exit_status;
+	else if (vm->irqchip && deliver_extint(vm, a))
+		ret = KHV_EXIT_VCPU_ERROR;
+	pthread_mutex_unlock(&vm->lock);
+	return ret;
+}
+
 int vcpu_loop(struct vm *vm, struct accel *a)
 {
 	unsigned long long nr = 0;
@@ -164,11 +247,14 @@ int vcpu_loop(struct vm *vm, struct accel *a)
 	int ret;
 
 	for (;;) {
-		if (khv_stop_signal)
-			return stop_status();
+		ret = before_run(vm, a);
+		if (ret != RUN_CONTINUE)
+			return ret;
 		if (a->ops->run(a, &e))
 			return KHV_EXIT_VCPU_ERROR;
+		pthread_mutex_lock(&vm->lock);
 		answer_exit(vm, &e);
+		pthread_mutex_unlock(&vm->lock);
 		if (vm->trace)
 			trace_exit(++nr, &e);
 		ret = finish_exit(vm, a, &e);

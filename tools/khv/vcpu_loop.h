@@ -10,8 +10,12 @@
 /* Set by the SIGINT/SIGTERM handler: the signal number. */
 extern volatile sig_atomic_t khv_stop_signal;
 
-/* Install SIGINT/SIGTERM handlers (no SA_RESTART) for this accelerator. */
-int vcpu_signals_init(struct accel *a);
+/*
+ * Install SIGINT/SIGTERM handlers (no SA_RESTART) for this accelerator,
+ * and the kick (vm->kick) other threads use to interrupt the run; call
+ * from the thread that will run the vCPU.
+ */
+int vcpu_signals_init(struct vm *vm, struct accel *a);
 
 /* Run the vCPU until the guest or a signal ends it; returns the status. */
 int vcpu_loop(struct vm *vm, struct accel *a);

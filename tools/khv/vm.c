@@ -12,4 +12,6 @@ void vm_init(struct vm *vm)
 	vm->nr_cpus = 1;
 	vm->console_in = STDIN_FILENO;
 	vm->console_out = STDOUT_FILENO;
+	vm->start_ns = now_ns();
+	pthread_mutex_init(&vm->lock, NULL);
 }

@@ -27,6 +27,7 @@
 #define KHV_CAP_IMMEDIATE_EXIT	5	/* khv_run.immediate_exit honoured */
 #define KHV_CAP_VENDOR		6	/* 1: AMD SVM, 2: Intel VMX */
 #define KHV_CAP_LAPIC		7	/* KHV_CREATE_LAPIC, KHV_SIGNAL_MSI */
+#define KHV_CAP_EXIT_TRACE	8	/* KHV_TRACE, khv_run.user_ns */
 
 #define KHV_VENDOR_SVM		1
 #define KHV_VENDOR_VMX		2
@@ -151,6 +152,23 @@ struct khv_event {
 #define KHV_SET_CPUID		_IOW(KHVIO, 0x87, struct khv_cpuid)
 #define KHV_INJECT		_IOW(KHVIO, 0x88, struct khv_event)
 
+/*
+ * The exit-trace ring (layout in khv_stats.h): KHV_TRACE creates it on
+ * first use with nr_records (a power of two, 0 for the default) and turns
+ * recording on or off; mmap it read-only at KHV_TRACE_OFFSET.
+ */
+#define KHV_TRACE_ON		(1u << 0)
+
+struct khv_trace_ctl {
+	__u32 flags;		/* KHV_TRACE_ON */
+	__u32 nr_records;	/* in: wanted size; out: actual size */
+	__u64 map_size;		/* out: bytes to mmap */
+};
+
+#define KHV_TRACE_OFFSET	0x100000	/* mmap offset on the vCPU fd */
+
+#define KHV_TRACE		_IOWR(KHVIO, 0x89, struct khv_trace_ctl)
+
 /* Exit reasons, in khv_run.exit_reason. */
 #define KHV_EXIT_UNKNOWN	0
 #define KHV_EXIT_IO		1
@@ -231,6 +249,13 @@ struct khv_run {
 		} internal;
 		char padding[256];
 	};
+
+	/*
+	 * in: nanoseconds userspace spent on the previous exit, from the
+	 * return of KHV_RUN to this call (0: not measured).  khv adds it to
+	 * that exit's reason in the statistics and clears it.
+	 */
+	__u64 user_ns;
 };
 
 #endif /* _UAPI_LINUX_KHV_H */

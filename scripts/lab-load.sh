@@ -1,0 +1,74 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# In-lab checks of loading and unloading khv.ko beside Debian's KVM, in
+# one lab boot: khv refuses to load while KVM is loaded and says why in
+# the kernel log; /dev/khv is root-only; rmmod fails while a VM's fd is
+# open and succeeds after; khv and KVM take turns several times, each
+# running a guest.  Prints PASS/FAIL lines and "N passed, N failed".
+# POSIX sh (busybox).
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$root/guest-tests/build
+passed=0
+failed=0
+
+check() {
+	if [ "$1" = 0 ]; then
+		echo "PASS: $2"
+		passed=$((passed + 1))
+	else
+		echo "FAIL: $2"
+		failed=$((failed + 1))
+	fi
+}
+
+loaded() {
+	grep -q "^$1 " /proc/modules
+}
+
+/lab/use-kvm >/dev/null 2>&1
+check $? "KVM loaded"
+
+/sbin/insmod /lab/modules/khv.ko 2>/dev/null
+st=$?
+[ "$st" != 0 ] && ! loaded khv
+check $? "insmod khv.ko refused while KVM is loaded (status $st)"
+dmesg | grep -q "khv: KVM is loaded (kvm.ko)"
+check $? "the kernel log says KVM is the reason"
+
+/lab/use-khv >/dev/null 2>&1
+check $? "khv loads once KVM is unloaded"
+mode=$(ls -l /dev/khv 2>/dev/null | cut -c1-10)
+owner=$(ls -l /dev/khv 2>/dev/null | awk '{ print $3 }')
+[ "$mode" = "crw-------" ] && [ "$owner" = root ]
+check $? "/dev/khv is crw------- root (got '$mode' '$owner')"
+
+khv run --kernel "$build/spin.elf" >/dev/null 2>&1 &
+pid=$!
+sleep 2
+/sbin/rmmod khv 2>/dev/null
+st=$?
+[ "$st" != 0 ] && loaded khv
+check $? "rmmod khv refused while a VM is open (status $st)"
+kill -INT "$pid"
+wait "$pid"
+check $(($? != 130)) "the spinning guest ended by SIGINT"
+/sbin/rmmod khv
+st=$?
+[ "$st" = 0 ] && ! loaded khv && [ ! -e /dev/khv ]
+check $? "rmmod khv succeeds once the VM is gone, /dev/khv removed"
+
+i=1
+while [ "$i" -le 3 ]; do
+	/lab/use-khv >/dev/null 2>&1 &&
+		khv run --kernel "$build/pmode.elf" >/dev/null 2>&1
+	check $(($? != 1)) "round $i: khv loads and runs pmode"
+	/lab/use-kvm >/dev/null 2>&1 &&
+		khv run --accel kvm --kernel "$build/pmode.elf" >/dev/null 2>&1
+	check $(($? != 1)) "round $i: KVM loads and runs pmode"
+	i=$((i + 1))
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
