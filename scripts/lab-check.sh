@@ -98,6 +98,8 @@ elif [ -c /dev/khv ] || /lab/use-khv; then
 	run_pass khv
 	# Exit statistics and the netlink family need khv loaded.
 	run_counted stats sh "$root/scripts/stats-check.sh"
+	# The lab's own kernel booted as a guest, to its shell and poweroff.
+	run_counted linux-khv env ACCEL=khv sh "$root/scripts/linux-guest-test.sh"
 else
 	echo "lab-check: khv is not loaded and /lab/use-khv failed: no khv pass"
 	count khv 0 1
@@ -106,6 +108,7 @@ fi
 if [ -f "$runner" ]; then
 	if /lab/use-kvm; then
 		run_pass kvm
+		run_counted linux-kvm env ACCEL=kvm sh "$root/scripts/linux-guest-test.sh"
 	else
 		echo "lab-check: /lab/use-kvm failed: no KVM pass"
 		count kvm 0 1
