@@ -4,7 +4,9 @@
 # `make bench`: cycles per round trip of CPUID (handled in the kernel), the
 # hypercall, port I/O and MMIO to userspace, and the first touch of a fresh
 # guest page, on khv and on KVM in the same lab boot (scripts/lab-bench.sh,
-# guest-tests/tests/bench.c).  Prints the median of ROUNDS runs per
+# guest-tests/tests/bench.c); then the time from launcher start to a Linux
+# guest's init (linux_boot_ms) and the launcher's resident memory beyond
+# guest RAM (launcher_kib), with the same launcher on both.  Prints the median of ROUNDS runs per
 # accelerator and the khv/KVM ratio per row.  A measurement, not a test:
 # it fails only when a run fails.
 #
@@ -36,10 +38,10 @@ function median(s,   a, k, i, j, t) {
 	return k ? a[int((k + 1) / 2)] : ""
 }
 END {
-	printf "%-12s %12s %12s %8s\n", "exit (" cpu ")", "khv cycles", "KVM cycles", "khv/KVM"
+	printf "%-16s %12s %12s %8s\n", "row (" cpu ")", "khv", "KVM", "khv/KVM"
 	for (i = 0; i < n; i++) {
 		r = order[i]; k = median(v[r, "khv"]); m = median(v[r, "kvm"])
 		ratio = (m > 0) ? sprintf("%.2f", k / m) : "-"
-		printf "%-12s %12s %12s %8s\n", r, k, m, ratio
+		printf "%-16s %12s %12s %8s\n", r, k, m, ratio
 	}
 }' "$raw"
