@@ -20,7 +20,7 @@ struct khv_cpuid_entry *cpuid_find(struct khv_cpuid_entry *e,
 }
 
 int cpuid_filter(struct khv_cpuid_entry *e, unsigned int *nent,
-		 unsigned int max, bool add_khv_leaf)
+		 unsigned int max, bool add_khv_leaf, bool lapic)
 {
 	unsigned int i, n = 0;
 
@@ -34,12 +34,17 @@ int cpuid_filter(struct khv_cpuid_entry *e, unsigned int *nent,
 		switch (c->function) {
 		case 1:
 			/*
-			 * No nested virtualization, no MONITOR/MWAIT, and the
-			 * launcher has no x2APIC or TSC-deadline timer yet.
+			 * No nested virtualization, no MONITOR/MWAIT.  x2APIC
+			 * and the TSC-deadline timer are features of the
+			 * accelerator's in-kernel local APIC, which emulates
+			 * both whatever the host CPU has; without it, neither.
 			 */
 			c->ecx &= ~(CPUID_1_ECX_VMX | CPUID_1_ECX_MONITOR |
 				    CPUID_1_ECX_X2APIC |
 				    CPUID_1_ECX_TSC_DEADLINE);
+			if (lapic)
+				c->ecx |= CPUID_1_ECX_X2APIC |
+					  CPUID_1_ECX_TSC_DEADLINE;
 			c->ecx |= CPUID_1_ECX_HYPERVISOR;
 			break;
 		case CPUID_LEAF_PERFMON:

@@ -19,12 +19,14 @@
 /*
  * The one place that decides what the guest sees, for both accelerators:
  * hide features the launcher does not emulate yet (VMX, SVM, MONITOR,
- * x2APIC, TSC deadline, perfmon), set the hypervisor bit, and, when
- * add_khv_leaf, replace any 0x4000xxxx leaves by khv's own signature leaf.
+ * perfmon), offer x2APIC and the TSC-deadline timer exactly when the
+ * accelerator has an in-kernel local APIC (lapic), set the hypervisor
+ * bit, and, when add_khv_leaf, replace any 0x4000xxxx leaves by khv's
+ * own signature leaf.
  * Returns 0, or -ENOSPC if the table has no room for that leaf.
  */
 int cpuid_filter(struct khv_cpuid_entry *e, unsigned int *nent,
-		 unsigned int max, bool add_khv_leaf);
+		 unsigned int max, bool add_khv_leaf, bool lapic);
 
 /*
  * Fill a table from the host CPU's CPUID instruction, for backends that

@@ -79,7 +79,7 @@ static int load_guest(struct vm *vm, const struct run_options *o,
 	return ret ? -1 : 0;
 }
 
-static int setup_cpuid(struct accel *a)
+static int setup_cpuid(struct accel *a, bool lapic)
 {
 	struct khv_cpuid_entry *e;
 	unsigned int nent = 0;
@@ -92,7 +92,7 @@ static int setup_cpuid(struct accel *a)
 	}
 	ret = a->ops->get_cpuid(a, e, &nent, KHV_MAX_CPUID_ENTRIES);
 	if (!ret && cpuid_filter(e, &nent, KHV_MAX_CPUID_ENTRIES,
-				 a->ops->khv_cpuid_leaf)) {
+				 a->ops->khv_cpuid_leaf, lapic)) {
 		pr_err("CPUID table full: no room for the hypervisor leaf");
 		ret = -1;
 	}
@@ -125,7 +125,7 @@ static int setup_vcpu(struct vm *vm, struct accel *a,
 		return -1;
 	if (!boot && !lboot && firmware_map(a))
 		return -1;
-	if (a->ops->create_vcpu(a) || setup_cpuid(a))
+	if (a->ops->create_vcpu(a) || setup_cpuid(a, vm->irqchip))
 		return -1;
 	if (!boot && !lboot)
 		return 0;

@@ -32,7 +32,7 @@ TEST(cpuid_filter_khv)
 	unsigned int n = sample(e);
 	char sig[13] = { 0 };
 
-	CHECK(!cpuid_filter(e, &n, 8, true), "filter failed");
+	CHECK(!cpuid_filter(e, &n, 8, true, false), "filter failed");
 	CHECK(n == 5, "nent %u (KVM leaves should be replaced)", n);
 	c = cpuid_find(e, n, 1, 0);
 	CHECK(c && c->ecx == (CPUID_1_ECX_HYPERVISOR | 0x1) &&
@@ -55,12 +55,26 @@ TEST(cpuid_filter_kvm_keeps_its_leaf)
 	struct khv_cpuid_entry e[8], *c;
 	unsigned int n = sample(e);
 
-	CHECK(!cpuid_filter(e, &n, 8, false), "filter failed");
+	CHECK(!cpuid_filter(e, &n, 8, false, false), "filter failed");
 	CHECK(n == 6, "nent %u", n);
 	c = cpuid_find(e, n, 0x40000000, 0);
 	CHECK(c && c->ebx == 0x4b4d564b, "KVM signature lost");
 	c = cpuid_find(e, n, 1, 0);
 	CHECK(c && c->ecx == (CPUID_1_ECX_HYPERVISOR | 0x1), "leaf 1");
+}
+
+/* With an in-kernel APIC, x2APIC and TSC deadline are offered. */
+TEST(cpuid_filter_lapic)
+{
+	struct khv_cpuid_entry e[8], *c;
+	unsigned int n = sample(e);
+
+	e[1].ecx &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE);
+	CHECK(!cpuid_filter(e, &n, 8, true, true), "filter failed");
+	c = cpuid_find(e, n, 1, 0);
+	CHECK(c && c->ecx == (CPUID_1_ECX_HYPERVISOR | CPUID_1_ECX_X2APIC |
+			      CPUID_1_ECX_TSC_DEADLINE | 0x1),
+	      "leaf 1 ecx 0x%x", c ? c->ecx : 0);
 }
 
 TEST(cpuid_filter_full_table)
@@ -69,7 +83,7 @@ TEST(cpuid_filter_full_table)
 	unsigned int n = sample(e);
 
 	/* 6 entries, 2 dropped, 1 added: needs room for 5. */
-	CHECK(cpuid_filter(e, &n, 4, true) == -ENOSPC, "no -ENOSPC");
+	CHECK(cpuid_filter(e, &n, 4, true, false) == -ENOSPC, "no -ENOSPC");
 }
 
 TEST(cpuid_host_table)
