@@ -28,23 +28,28 @@ static void op_cpuid(void)
 }
 
 /*
- * The hypercall with RAX = 0: khv hands it to userspace, KVM answers it
- * in the kernel.  VMMCALL on AMD, VMCALL on Intel.
+ * A hypercall that goes to userspace on both accelerators: khv hands
+ * every VMMCALL/VMCALL to the launcher; KVM hands this one,
+ * KVM_HC_MAP_GPA_RANGE (12) with a valid range (RBX = 4 KiB page, RCX = 1
+ * page, RDX = 0), to the launcher once it enabled KVM_CAP_EXIT_HYPERCALL.
+ * VMMCALL on AMD, VMCALL on Intel.
  */
+#define HC_MAP_GPA_RANGE	12
+
 static void op_vmmcall(void)
 {
-	unsigned long rax = 0;
+	unsigned long rax = HC_MAP_GPA_RANGE;
 
-	asm volatile("vmmcall" : "+a"(rax) : : "rbx", "rcx", "rdx", "rsi",
-		     "memory");
+	asm volatile("vmmcall" : "+a"(rax) : "b"(0x1000UL), "c"(1UL), "d"(0UL),
+		     "S"(0UL) : "memory");
 }
 
 static void op_vmcall(void)
 {
-	unsigned long rax = 0;
+	unsigned long rax = HC_MAP_GPA_RANGE;
 
-	asm volatile("vmcall" : "+a"(rax) : : "rbx", "rcx", "rdx", "rsi",
-		     "memory");
+	asm volatile("vmcall" : "+a"(rax) : "b"(0x1000UL), "c"(1UL), "d"(0UL),
+		     "S"(0UL) : "memory");
 }
 
 static void op_pio(void)

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <linux/kvm.h>
+#include <linux/kvm_para.h>
 
 #include "accel.h"
 
@@ -26,6 +27,25 @@
  * mode; placed in the MMIO hole below 4 GiB, where no RAM or device is.
  */
 #define KVM_TSS_ADDR	0xfffbd000UL
+
+/*
+ * KVM answers hypercalls in the kernel; with KVM_CAP_EXIT_HYPERCALL it
+ * hands KVM_HC_MAP_GPA_RANGE to userspace instead.  Asking for that makes
+ * this hypercall reach the launcher on KVM as every hypercall does on
+ * khv, so the two can be compared (make bench).  Optional: older kernels
+ * lack the capability, and nothing else depends on it.
+ */
+static void kvm_enable_hypercall_exit(struct accel *a)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_EXIT_HYPERCALL,
+		.args[0] = 1ULL << KVM_HC_MAP_GPA_RANGE,
+	};
+	int mask = ioctl(a->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_EXIT_HYPERCALL);
+
+	if (mask > 0 && (mask & (1 << KVM_HC_MAP_GPA_RANGE)))
+		ioctl(a->vm_fd, KVM_ENABLE_CAP, &cap);
+}
 
 static int kvm_open(struct accel *a)
 {
@@ -50,6 +70,7 @@ static int kvm_open(struct accel *a)
 		return accel_ioctl_failed("KVM_CREATE_VM");
 	if (ioctl(a->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR) < 0)
 		return accel_ioctl_failed("KVM_SET_TSS_ADDR");
+	kvm_enable_hypercall_exit(a);
 	return 0;
 }
 
