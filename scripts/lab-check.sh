@@ -119,6 +119,9 @@ if [ -n "$foreign" ]; then
 	run_counted foreign sh "$root/scripts/lab-foreign.sh" "$foreign"
 fi
 
+# --firmware: SeaBIOS from the reset vector on khv and on KVM.
+run_counted firmware sh "$root/scripts/lab-firmware.sh"
+
 # Loading and unloading khv beside KVM; ends with KVM loaded.
 run_counted load sh "$root/scripts/lab-load.sh"
 
