@@ -33,6 +33,8 @@ struct svm_cpu {
 	u64 asid_gen;
 	u32 next_asid;
 	bool flush_all;
+	/* The VMCB this CPU last ran: the one its clean-bit cache holds. */
+	struct vmcb *last_vmcb;
 };
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
@@ -98,6 +100,7 @@ static int svm_hardware_enable(void)
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
 	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sd->hsave));
 	/* Fresh ASIDs; the TLB may hold another hypervisor's entries. */
+	sd->last_vmcb = NULL;
 	sd->asid_gen++;
 	sd->next_asid = 1;
 	sd->flush_all = true;
@@ -185,6 +188,7 @@ static int svm_vcpu_create(struct khv_vcpu *vcpu)
 	svm->vmcb = page_address(page);
 	svm->vmcb_pa = page_to_phys(page);
 	svm->asid_cpu = -1;
+	svm->vmcb_dirty = ~0U;
 	vcpu->vendor = svm;
 
 	svm_init_vmcb(vcpu);
@@ -195,9 +199,13 @@ static int svm_vcpu_create(struct khv_vcpu *vcpu)
 static void svm_vcpu_free(struct khv_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
+	int cpu;
 
 	if (!svm)
 		return;
+	/* A new VMCB at this address must not meet this one's cache. */
+	for_each_possible_cpu(cpu)
+		cmpxchg(&per_cpu(svm_cpu, cpu).last_vmcb, svm->vmcb, NULL);
 	free_page((unsigned long)svm->vmcb);
 	kfree(svm);
 	vcpu->vendor = NULL;
@@ -236,6 +244,23 @@ static void svm_assign_asid(struct khv_vcpu *vcpu)
 	svm->asid_gen = sd->asid_gen;
 	svm->asid_cpu = cpu;
 	c->asid = svm->asid;
+	svm->vmcb_dirty |= VMCB_CLEAN_ASID;
+}
+
+/*
+ * VMCB clean bits (APM Vol. 2, 15.15): only when this CPU's last VMRUN
+ * was of this same VMCB may the unchanged groups be marked clean.
+ */
+static void svm_set_clean_bits(struct svm_vcpu *svm, struct svm_cpu *sd)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+
+	if (svm_has(SVM_FEAT_VMCB_CLEAN) && sd->last_vmcb == svm->vmcb)
+		c->clean = VMCB_CLEAN_KHV & ~svm->vmcb_dirty;
+	else
+		c->clean = 0;
+	svm->vmcb_dirty = 0;
+	sd->last_vmcb = svm->vmcb;
 }
 
 static void svm_vcpu_run(struct khv_vcpu *vcpu)
@@ -256,10 +281,15 @@ static void svm_vcpu_run(struct khv_vcpu *vcpu)
 	svm_inject_pending(vcpu);
 
 	/* CR8 is the APIC's TPR[7:4] (SDM Vol. 3A, 11.8.6.1). */
-	if (vcpu->lapic)
+	if (vcpu->lapic &&
+	    (vmcb->control.int_ctl & VMCB_V_TPR_MASK) !=
+	    khv_lapic_get_tpr(vcpu) >> 4) {
 		vmcb->control.int_ctl = (vmcb->control.int_ctl &
 					 ~VMCB_V_TPR_MASK) |
 					(khv_lapic_get_tpr(vcpu) >> 4);
+		svm->vmcb_dirty |= VMCB_CLEAN_TPR;
+	}
+	svm_set_clean_bits(svm, sd);
 	vmcb->save.rax = vcpu->gpr[KHV_RAX];
 	vmcb->save.rsp = vcpu->gpr[KHV_RSP];
 	vmcb->save.rip = vcpu->rip;

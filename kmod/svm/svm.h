@@ -21,6 +21,9 @@ struct svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
 
+	/* VMCB field groups changed since the last VMRUN (VMCB_CLEAN_*). */
+	u32 vmcb_dirty;
+
 	/* ASID and the CPU and generation it was handed out on. */
 	u32 asid;
 	int asid_cpu;
@@ -39,6 +42,12 @@ struct svm_vcpu {
 static inline struct svm_vcpu *to_svm(struct khv_vcpu *vcpu)
 {
 	return vcpu->vendor;
+}
+
+/* Software changed VMCB fields: VMRUN must not use its cached copy. */
+static inline void svm_mark_dirty(struct khv_vcpu *vcpu, u32 groups)
+{
+	to_svm(vcpu)->vmcb_dirty |= groups;
 }
 
 static inline bool svm_has(u32 feature)

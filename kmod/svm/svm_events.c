@@ -73,6 +73,7 @@ static void svm_request_window(struct svm_vcpu *svm, bool on)
 {
 	struct vmcb_control *c = &svm->vmcb->control;
 
+	svm->vmcb_dirty |= VMCB_CLEAN_I | VMCB_CLEAN_TPR;
 	if (on) {
 		/* Priority 15 with V_IGN_TPR: any open window will do. */
 		c->int_ctl |= VMCB_V_IRQ | VMCB_V_IGN_TPR |

@@ -103,6 +103,7 @@ int svm_set_sregs(struct khv_vcpu *vcpu, const struct khv_sregs *s)
 	v->efer = s->efer | EFER_SVME;
 	svm->vmcb->control.int_ctl =
 		(svm->vmcb->control.int_ctl & ~VMCB_V_TPR_MASK) | s->cr8;
+	svm->vmcb_dirty = ~0U;
 	return 0;
 }
 
@@ -179,7 +180,7 @@ int svm_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data)
 }
 
 /* EFER rules: APM Vol. 2, 3.1.7 and 14.6.1 (LME with paging on: #GP). */
-static int svm_set_efer(struct vmcb_save *v, u64 data)
+static int svm_set_efer(struct khv_vcpu *vcpu, struct vmcb_save *v, u64 data)
 {
 	if (data & ~KHV_EFER_ALLOWED)
 		return -EINVAL;
@@ -188,6 +189,7 @@ static int svm_set_efer(struct vmcb_save *v, u64 data)
 	/* LMA is the processor's to set; writes leave it alone. */
 	data = (data & ~EFER_LMA) | (v->efer & EFER_LMA);
 	v->efer = data | EFER_SVME;
+	svm_mark_dirty(vcpu, VMCB_CLEAN_CRX);
 	return 0;
 }
 
@@ -197,7 +199,7 @@ int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data)
 
 	switch (index) {
 	case MSR_EFER:
-		return svm_set_efer(v, data);
+		return svm_set_efer(vcpu, v, data);
 	case MSR_STAR:
 		v->star = data;
 		return 0;
@@ -211,9 +213,11 @@ int svm_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data)
 		if (!pat_valid(data))
 			return -EINVAL;
 		v->g_pat = data;
+		svm_mark_dirty(vcpu, VMCB_CLEAN_NP);
 		return 0;
 	case MSR_IA32_TSC:
 		to_svm(vcpu)->vmcb->control.tsc_offset = data - rdtsc();
+		svm_mark_dirty(vcpu, VMCB_CLEAN_I);
 		return 0;
 	case MSR_IA32_DEBUGCTLMSR:
 		return data ? -EINVAL : 0;
@@ -287,6 +291,7 @@ u64 svm_get_cr(struct khv_vcpu *vcpu, int cr)
 void svm_set_cr2(struct khv_vcpu *vcpu, u64 cr2)
 {
 	to_svm(vcpu)->vmcb->save.cr2 = cr2;
+	svm_mark_dirty(vcpu, VMCB_CLEAN_CR2);
 }
 
 u64 svm_get_efer(struct khv_vcpu *vcpu)
@@ -324,6 +329,7 @@ void svm_reset_state(struct khv_vcpu *vcpu)
 	struct vmcb_save *v = &to_svm(vcpu)->vmcb->save;
 	struct vmcb_seg data = { .attrib = 0x93, .limit = 0xffff };
 
+	svm_mark_dirty(vcpu, ~0U);
 	v->es = data;
 	v->ss = data;
 	v->ds = data;

@@ -133,6 +133,24 @@ struct vmcb {
 
 #define VMCB_NP_ENABLE			BIT_ULL(0)
 
+/*
+ * VMCB clean bits, offset 0C0h (APM Vol. 2, 15.15.3, Table 15-9): a set
+ * bit lets VMRUN reuse its cached copy of that group of fields, so it
+ * must be clear whenever software changed one of them since the last
+ * VMRUN of this VMCB on this CPU.  khv claims only groups 0-9.
+ */
+#define VMCB_CLEAN_I			BIT(0)	/* intercepts, TSC offset */
+#define VMCB_CLEAN_IOPM			BIT(1)	/* IOPM/MSRPM bases */
+#define VMCB_CLEAN_ASID			BIT(2)
+#define VMCB_CLEAN_TPR			BIT(3)	/* int_ctl: V_TPR, V_IRQ... */
+#define VMCB_CLEAN_NP			BIT(4)	/* nested paging, G_PAT */
+#define VMCB_CLEAN_CRX			BIT(5)	/* CR0, CR3, CR4, EFER */
+#define VMCB_CLEAN_DRX			BIT(6)	/* DR6, DR7 */
+#define VMCB_CLEAN_DT			BIT(7)	/* GDTR, IDTR */
+#define VMCB_CLEAN_SEG			BIT(8)	/* CS, DS, SS, ES, CPL */
+#define VMCB_CLEAN_CR2			BIT(9)
+#define VMCB_CLEAN_KHV			0x3ffU	/* the groups above */
+
 /* tlb_control, offset 05Ch (APM Vol. 2, 15.16.1). */
 #define VMCB_TLB_NOTHING		0
 #define VMCB_TLB_FLUSH_ALL		1
