@@ -48,6 +48,12 @@ while [ "$i" -lt "$rounds" ]; do
 	i=$((i + 1))
 done
 
+# The exit-trace ring off and on (khv only): CPUID exits of the exitstat
+# guest, scripts/trace-bench.sh, as "khv BENCH cpuid_trace_off|on".
+/lab/use-khv >/dev/null || { echo "lab-bench: cannot load khv"; exit 1; }
+sh "$root/scripts/trace-bench.sh" 20000 "$rounds" |
+	sed -n 's/^trace \(o[nf]*\): median \([0-9]*\) cycles.*/khv BENCH cpuid_trace_\1 \2/p'
+
 # One Linux boot per accelerator: each takes tens of seconds here.
 /lab/use-khv >/dev/null || { echo "lab-bench: cannot load khv"; exit 1; }
 linux_on khv
