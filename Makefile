@@ -10,7 +10,7 @@
 KDIR ?= $(or $(patsubst %/Makefile,%,$(wildcard /lib/modules/$(shell uname -r)/build/Makefile)),\
 	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))
 
-.PHONY: all module tools guest-tests check bench checkpatch clean demo help
+.PHONY: all module tools guest-tests check check-vmx bench checkpatch clean demo help
 
 all: module tools guest-tests
 
@@ -34,6 +34,10 @@ guest-tests:
 # on KVM; ends with one "N passed, N failed" line for all parts.
 check:
 	@MAKE="$(MAKE)" scripts/check.sh
+
+# The guest tests on the VMX backend, in Bochs: slow, not yet in make check.
+check-vmx: all
+	bash scripts/check-vmx.sh
 
 bench: all
 	bash scripts/bench.sh
@@ -63,6 +67,7 @@ help:
 	@echo "make guest-tests  only the guest tests"
 	@echo "make check        build, unit tests, guest tests on khv and KVM in one lab boot"
 	@echo "make demo         boot a Linux guest on khv inside the lab"
+	@echo "make check-vmx    the guest tests on VMX (Bochs lab; slow)"
 	@echo "make bench        run scripts/bench.sh"
 	@echo "make checkpatch   the kernel's checkpatch.pl on kmod/ and uapi/"
 	@echo "make clean        remove build products"
