@@ -68,7 +68,7 @@ void khv_inject_gp(struct khv_vcpu *vcpu)
 	struct khv_event ev = { .type = KHV_INJECT_EXCEPTION,
 				.vector = EXC_GP, .has_error_code = 1 };
 
-	khv_vendor->inject_event(vcpu, &ev);
+	khv_queue_event(vcpu, &ev);
 }
 
 void khv_inject_ud(struct khv_vcpu *vcpu)
@@ -76,5 +76,5 @@ void khv_inject_ud(struct khv_vcpu *vcpu)
 	struct khv_event ev = { .type = KHV_INJECT_EXCEPTION,
 				.vector = EXC_UD };
 
-	khv_vendor->inject_event(vcpu, &ev);
+	khv_queue_event(vcpu, &ev);
 }

@@ -140,6 +140,9 @@ struct khv_vcpu {
 	struct khv_pio_pending pio;
 	struct khv_mmio_pending mmio;
 	bool hypercall_pending;	/* khv_run.hypercall.ret goes to RAX */
+	/* An event queued by KHV_INJECT or an emulator (event.c). */
+	bool event_queued;
+	struct khv_event event;
 	bool shut_down;		/* triple fault: runs again after SET_SREGS */
 
 	/* The VM's tlb_gen at this vCPU's last TLB tag change. */
@@ -219,6 +222,9 @@ int khv_msrs_ioctl(struct khv_vcpu *vcpu, struct khv_msrs __user *u,
 bool khv_vcpu_has_event(struct khv_vcpu *vcpu);
 void khv_kick_all(struct khv_vm *vm);
 int khv_vcpu_halt(struct khv_vcpu *vcpu);
+
+/* event.c */
+int khv_queue_event(struct khv_vcpu *vcpu, const struct khv_event *ev);
 
 /* exits.c: the common emulators the vendor exit tables call */
 int khv_exit_to_user(struct khv_vcpu *vcpu, u32 reason);

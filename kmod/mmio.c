@@ -254,7 +254,7 @@ static void khv_inject_fault(struct khv_vcpu *vcpu,
 
 	if (f->vector == EXC_PF)
 		khv_vendor->set_cr2(vcpu, f->address);
-	khv_vendor->inject_event(vcpu, &ev);
+	khv_queue_event(vcpu, &ev);
 }
 
 /* Hand the access the emulator recorded to userspace. */

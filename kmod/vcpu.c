@@ -109,7 +109,7 @@ static long khv_vcpu_ioctl_locked(struct khv_vcpu *vcpu, unsigned int cmd,
 	case KHV_INJECT:
 		ret = -EFAULT;
 		if (!copy_from_user(&u->ev, argp, sizeof(u->ev)))
-			ret = khv_vendor->inject_event(vcpu, &u->ev);
+			ret = khv_queue_event(vcpu, &u->ev);
 		break;
 	default:
 		ret = -ENOTTY;

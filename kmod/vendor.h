@@ -74,9 +74,6 @@ struct khv_vendor_ops {
 	/* MSRs whose state the hardware keeps; -ENOENT if not one. */
 	int (*get_msr)(struct khv_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct khv_vcpu *vcpu, u32 index, u64 data);
-	/* Queue an event for the next entry; -EBUSY if one is queued. */
-	int (*inject_event)(struct khv_vcpu *vcpu,
-			    const struct khv_event *ev);
 	int (*get_cpl)(struct khv_vcpu *vcpu);
 	u64 (*get_cr)(struct khv_vcpu *vcpu, int cr);
 	/* CR2 before a #PF is injected. */

@@ -352,7 +352,6 @@ static const struct khv_vendor_ops svm_ops = {
 	.set_sregs = svm_set_sregs,
 	.get_msr = svm_get_msr,
 	.set_msr = svm_set_msr,
-	.inject_event = svm_inject_event,
 	.get_cpl = svm_get_cpl,
 	.get_cr = svm_get_cr,
 	.set_cr2 = svm_set_cr2,

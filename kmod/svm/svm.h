@@ -33,10 +33,6 @@ struct svm_vcpu {
 	u64 reinject;
 	/* The last vcpu_run found SVM off on its CPU and did not enter. */
 	bool skipped_entry;
-
-	/* An event queued by KHV_INJECT or by an emulator. */
-	bool queued;
-	struct khv_event event;
 };
 
 static inline struct svm_vcpu *to_svm(struct khv_vcpu *vcpu)
@@ -71,7 +67,6 @@ int svm_code_size(struct khv_vcpu *vcpu);
 void svm_reset_state(struct khv_vcpu *vcpu);
 
 /* svm_events.c */
-int svm_inject_event(struct khv_vcpu *vcpu, const struct khv_event *ev);
 void svm_inject_pending(struct khv_vcpu *vcpu);
 void svm_save_interrupted_event(struct khv_vcpu *vcpu);
 int svm_handle_vintr(struct khv_vcpu *vcpu);

@@ -13,54 +13,6 @@
 #include "svm.h"
 #include "../lapic.h"
 
-#define EXC_DF	8
-#define EXC_NMI	2
-
-/* Exceptions that push an error code (SDM Vol. 3A, 7.3, Table 7-1). */
-static bool exc_has_error_code(u8 vector)
-{
-	switch (vector) {
-	case 8: case 10: case 11: case 12: case 13: case 14: case 17:
-	case 21:
-		return true;
-	}
-	return false;
-}
-
-int svm_inject_event(struct khv_vcpu *vcpu, const struct khv_event *ev)
-{
-	struct svm_vcpu *svm = to_svm(vcpu);
-
-	switch (ev->type) {
-	case KHV_INJECT_IRQ:
-		if (ev->has_error_code)
-			return -EINVAL;
-		break;
-	case KHV_INJECT_EXCEPTION:
-		if (ev->vector > 31 || ev->vector == EXC_NMI ||
-		    !!ev->has_error_code != exc_has_error_code(ev->vector))
-			return -EINVAL;
-		break;
-	case KHV_INJECT_NMI:
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (svm->queued) {
-		/* An exception raised while one is queued: a double fault. */
-		if (ev->type != KHV_INJECT_EXCEPTION ||
-		    svm->event.type != KHV_INJECT_EXCEPTION)
-			return -EBUSY;
-		svm->event = (struct khv_event){
-			.type = KHV_INJECT_EXCEPTION, .vector = EXC_DF,
-			.has_error_code = 1 };
-		return 0;
-	}
-	svm->event = *ev;
-	svm->queued = true;
-	return 0;
-}
-
 static bool svm_interrupt_allowed(struct khv_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
@@ -124,12 +76,12 @@ void svm_inject_pending(struct khv_vcpu *vcpu)
 		svm->reinject = 0;
 		return;
 	}
-	if (!svm->queued) {
+	if (!vcpu->event_queued) {
 		svm_inject_apic(vcpu);
 		return;
 	}
 
-	switch (svm->event.type) {
+	switch (vcpu->event.type) {
 	case KHV_INJECT_IRQ:
 		if (!svm_interrupt_allowed(vcpu)) {
 			svm_request_window(svm, true);
@@ -142,13 +94,13 @@ void svm_inject_pending(struct khv_vcpu *vcpu)
 		break;
 	default:
 		inj = VMCB_EVT_TYPE_EXC;
-		if (svm->event.has_error_code)
+		if (vcpu->event.has_error_code)
 			inj |= VMCB_EVT_ERR_VALID |
-			       ((u64)svm->event.error_code << 32);
+			       ((u64)vcpu->event.error_code << 32);
 		break;
 	}
-	c->event_inj = inj | svm->event.vector | VMCB_EVT_VALID;
-	svm->queued = false;
+	c->event_inj = inj | vcpu->event.vector | VMCB_EVT_VALID;
+	vcpu->event_queued = false;
 }
 
 /*

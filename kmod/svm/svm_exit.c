@@ -260,7 +260,7 @@ static int svm_reflect_exception(struct khv_vcpu *vcpu)
 
 	if (vector == 1)
 		vcpu->dr6 = vmcb->save.dr6;
-	svm_inject_event(vcpu, &ev);
+	khv_queue_event(vcpu, &ev);
 	return 1;
 }
 

@@ -480,7 +480,6 @@ static const struct khv_vendor_ops vmx_ops = {
 	.set_sregs = vmx_set_sregs,
 	.get_msr = vmx_get_msr,
 	.set_msr = vmx_set_msr,
-	.inject_event = vmx_inject_event,
 	.get_cpl = vmx_get_cpl,
 	.get_cr = vmx_get_cr,
 	.set_cr2 = vmx_set_cr2,

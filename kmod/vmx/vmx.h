@@ -102,9 +102,6 @@ struct vmx_vcpu {
 	/* An event cut short by the exit, to deliver again. */
 	u32 reinject_info;
 	u32 reinject_err;
-	/* An event queued by KHV_INJECT or by an emulator. */
-	bool queued;
-	struct khv_event event;
 };
 
 static inline struct vmx_vcpu *to_vmx(struct khv_vcpu *vcpu)
@@ -266,7 +263,6 @@ void vmx_load_pdptes(struct khv_vcpu *vcpu);
 void vmx_reset_state(struct khv_vcpu *vcpu);
 
 /* vmx_events.c */
-int vmx_inject_event(struct khv_vcpu *vcpu, const struct khv_event *ev);
 void vmx_inject_pending(struct khv_vcpu *vcpu);
 void vmx_save_interrupted_event(struct khv_vcpu *vcpu);
 int vmx_handle_intr_window(struct khv_vcpu *vcpu);

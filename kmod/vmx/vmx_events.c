@@ -17,54 +17,6 @@
 #include "vmx.h"
 #include "../lapic.h"
 
-#define EXC_DF	8
-#define EXC_NMI	2
-
-/* Exceptions that push an error code (SDM Vol. 3A, 7.3, Table 7-1). */
-static bool exc_has_error_code(u8 vector)
-{
-	switch (vector) {
-	case 8: case 10: case 11: case 12: case 13: case 14: case 17:
-	case 21:
-		return true;
-	}
-	return false;
-}
-
-int vmx_inject_event(struct khv_vcpu *vcpu, const struct khv_event *ev)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-
-	switch (ev->type) {
-	case KHV_INJECT_IRQ:
-		if (ev->has_error_code)
-			return -EINVAL;
-		break;
-	case KHV_INJECT_EXCEPTION:
-		if (ev->vector > 31 || ev->vector == EXC_NMI ||
-		    !!ev->has_error_code != exc_has_error_code(ev->vector))
-			return -EINVAL;
-		break;
-	case KHV_INJECT_NMI:
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (vmx->queued) {
-		/* An exception raised while one is queued: a double fault. */
-		if (ev->type != KHV_INJECT_EXCEPTION ||
-		    vmx->event.type != KHV_INJECT_EXCEPTION)
-			return -EBUSY;
-		vmx->event = (struct khv_event){
-			.type = KHV_INJECT_EXCEPTION, .vector = EXC_DF,
-			.has_error_code = 1 };
-		return 0;
-	}
-	vmx->event = *ev;
-	vmx->queued = true;
-	return 0;
-}
-
 static void vmx_request_window(struct vmx_vcpu *vmx, u32 window)
 {
 	/* Without virtual NMIs there is no NMI window: use the IRQ one. */
@@ -132,14 +84,14 @@ void vmx_inject_pending(struct khv_vcpu *vcpu)
 		vmx->reinject_info = 0;
 		return;
 	}
-	if (!vmx->queued) {
+	if (!vcpu->event_queued) {
 		if (vcpu->lapic || READ_ONCE(vcpu->nmi_pending))
 			vmx_inject_apic(vcpu);
 		return;
 	}
 
 	block = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-	switch (vmx->event.type) {
+	switch (vcpu->event.type) {
 	case KHV_INJECT_IRQ:
 		if (!vmx_interrupt_allowed(vcpu, block)) {
 			vmx_request_window(vmx, PROC_INTR_WINDOW_EXITING);
@@ -160,17 +112,17 @@ void vmx_inject_pending(struct khv_vcpu *vcpu)
 		 * Real mode pushes no error code, and VM entry refuses one
 		 * with CR0.PE = 0 under unrestricted guest (28.2.1.3).
 		 */
-		if (vmx->event.has_error_code &&
+		if (vcpu->event.has_error_code &&
 		    (vmcs_read(VMCS_GUEST_CR0) & X86_CR0_PE)) {
 			info |= INTR_INFO_ERROR_CODE;
 			vmcs_write(VMCS_ENTRY_EXC_ERROR_CODE,
-				   vmx->event.error_code);
+				   vcpu->event.error_code);
 		}
 		break;
 	}
 	vmcs_write(VMCS_ENTRY_INTR_INFO,
-		   info | vmx->event.vector | INTR_INFO_VALID);
-	vmx->queued = false;
+		   info | vcpu->event.vector | INTR_INFO_VALID);
+	vcpu->event_queued = false;
 }
 
 /*

@@ -316,7 +316,7 @@ static int vmx_exception_nmi(struct khv_vcpu *vcpu)
 		return khv_internal_error(vcpu, KHV_INTERNAL_UNKNOWN_EXIT,
 					  data, 3);
 	}
-	vmx_inject_event(vcpu, &ev);
+	khv_queue_event(vcpu, &ev);
 	return 1;
 }
 
