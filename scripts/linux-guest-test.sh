@@ -4,7 +4,8 @@
 # Boot an unmodified Linux kernel on khv with a tiny busybox initramfs
 # and check what it prints: uname, /proc/cpuinfo, a CPU and a memory
 # workload, the date, how long `sleep 1` lasts (timed by the launcher
-# through the boot-mark port 0xf00), and a clean `poweroff -f`.
+# through the boot-mark port 0xf00; the best of three), and a clean
+# `poweroff -f`.
 #
 #   scripts/linux-guest-test.sh [khv run options...]
 #
@@ -107,8 +108,11 @@ echo "KHV-TEST date $(date +%s) $(date)"
 echo "KHV-TEST clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 dmesg | grep -i -m 3 -e "tsc: .*MHz" -e "calibrat" | sed 's/^/KHV-TEST dmesg /'
 # One dd writes both marks, around `sleep 1`: the launcher times the span.
-{ printf '\002'; sleep 1; printf '\003'; } |
-	dd of=/dev/port bs=1 seek=3840 count=2 2>/dev/null
+# Three times (marks 2-3, 4-5, 6-7): the emulated lab stalls now and then.
+for m in 2 4 6; do
+	{ printf "\\$(printf %o $m)"; sleep 1; printf "\\$(printf %o $((m + 1)))"; } |
+		dd of=/dev/port bs=1 seek=3840 count=2 2>/dev/null
+done
 echo "KHV-TEST done"
 poweroff -f
 INIT
@@ -163,12 +167,20 @@ got=$(line clocksource | cut -d' ' -f3)
 check "clocksource" "$([ -n "$got" ]; echo $?)" "$got"
 grep -q "khv: guest init reached after" "$log.txt"
 check "boot time reported" $? "$(grep -o 'init reached after [0-9]* ms' "$log.txt")"
-# "khv: guest mark V after N.NNN ms": the span between marks 2 and 3.
+# "khv: guest mark V after N.NNN ms": the spans between marks 2 and 3,
+# 4 and 5, 6 and 7.
 ms() { grep "khv: guest mark $1 after" "$log.txt" | head -n 1 | sed 's/.* after \([0-9]*\)\.\([0-9]*\) ms.*/\1\2/'; }
-m2=$(ms 2)
-m3=$(ms 3)
-if [ -n "$m2" ] && [ -n "$m3" ]; then
-	us=$((m3 - m2))
+# The shortest of the three spans: a sleep cannot end early, so a clock
+# that runs fast still fails, while a stall of the emulated lab (other
+# jobs on the host) does not count against khv.
+us=
+for m in 2 4 6; do
+	a=$(ms $m)
+	b=$(ms $((m + 1)))
+	[ -n "$a" ] && [ -n "$b" ] || continue
+	[ -z "$us" ] || [ $((b - a)) -lt "$us" ] && us=$((b - a))
+done
+if [ -n "$us" ]; then
 	err=$((us - 1000000))
 	[ $err -lt 0 ] && err=$((-err))
 	check "sleep 1 lasts 1 s" "$([ $err -le $((SLEEP_TOLERANCE_MS * 1000)) ]; echo $?)" \
