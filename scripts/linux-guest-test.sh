@@ -129,7 +129,10 @@ fi
 
 log=$work/log
 start=$(date +%s)
-timeout "$TIMEOUT" "$KHV" run --accel "$ACCEL" --mem "$MEM" --report-boot-time \
+# SIGTERM after TIMEOUT s; should the launcher not end on it, SIGKILL
+# 30 s later (busybox's timeout has no -k): a hang becomes a failure.
+timeout -s KILL $((TIMEOUT + 30)) timeout "$TIMEOUT" \
+	"$KHV" run --accel "$ACCEL" --mem "$MEM" --report-boot-time \
 	--kernel "$KERNEL" --initrd "$INITRD" \
 	--cmdline "console=ttyS0 panic=-1 quiet${CMDLINE_EXTRA:+ $CMDLINE_EXTRA}" "$@" \
 	< /dev/null > "$log" 2>&1
