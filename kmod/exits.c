@@ -63,6 +63,28 @@ int khv_internal_error(struct khv_vcpu *vcpu, u32 suberror,
 	return khv_exit_to_user(vcpu, KHV_EXIT_INTERNAL_ERROR);
 }
 
+/*
+ * Exit handlers both vendors' tables share: the exit needs nothing more
+ * (a host interrupt already handled), or the instruction faults in the
+ * guest as on a CPU without it.
+ */
+int khv_exit_resume(struct khv_vcpu *vcpu)
+{
+	return 1;
+}
+
+int khv_exit_ud(struct khv_vcpu *vcpu)
+{
+	khv_inject_ud(vcpu);
+	return 1;
+}
+
+int khv_exit_gp(struct khv_vcpu *vcpu)
+{
+	khv_inject_gp(vcpu);
+	return 1;
+}
+
 void khv_inject_gp(struct khv_vcpu *vcpu)
 {
 	struct khv_event ev = { .type = KHV_INJECT_EXCEPTION,

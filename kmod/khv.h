@@ -234,6 +234,9 @@ int khv_handle_shutdown(struct khv_vcpu *vcpu);
 int khv_internal_error(struct khv_vcpu *vcpu, u32 suberror,
 		       const u64 *data, u32 ndata);
 void khv_inject_gp(struct khv_vcpu *vcpu);
+int khv_exit_resume(struct khv_vcpu *vcpu);
+int khv_exit_ud(struct khv_vcpu *vcpu);
+int khv_exit_gp(struct khv_vcpu *vcpu);
 void khv_inject_ud(struct khv_vcpu *vcpu);
 
 /* pio.c */

@@ -37,23 +37,6 @@ static void svm_skip(struct khv_vcpu *vcpu, unsigned int len)
 	vmcb->control.int_state &= ~VMCB_INT_SHADOW;
 }
 
-static int svm_resume(struct khv_vcpu *vcpu)
-{
-	return 1;
-}
-
-static int svm_ud(struct khv_vcpu *vcpu)
-{
-	khv_inject_ud(vcpu);
-	return 1;
-}
-
-static int svm_gp(struct khv_vcpu *vcpu)
-{
-	khv_inject_gp(vcpu);
-	return 1;
-}
-
 static int svm_cpuid(struct khv_vcpu *vcpu)
 {
 	khv_emulate_cpuid(vcpu);
@@ -271,29 +254,29 @@ static const svm_exit_handler svm_exit_handlers[SVM_EXIT_MAX] = {
 	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 7] = svm_dr,
 	[SVM_EXIT_EXCP_BASE + 1] = svm_reflect_exception,
 	[SVM_EXIT_EXCP_BASE + 17] = svm_reflect_exception,
-	[SVM_EXIT_INTR] = svm_resume,	/* the host took it after STGI */
-	[SVM_EXIT_NMI] = svm_resume,
-	[SVM_EXIT_SMI] = svm_resume,
-	[SVM_EXIT_INIT] = svm_resume,
+	[SVM_EXIT_INTR] = khv_exit_resume,	/* the host took it after STGI */
+	[SVM_EXIT_NMI] = khv_exit_resume,
+	[SVM_EXIT_SMI] = khv_exit_resume,
+	[SVM_EXIT_INIT] = khv_exit_resume,
 	[SVM_EXIT_VINTR] = svm_handle_vintr,
-	[SVM_EXIT_RDPMC] = svm_gp,	/* no PMU is offered */
+	[SVM_EXIT_RDPMC] = khv_exit_gp,	/* no PMU is offered */
 	[SVM_EXIT_CPUID] = svm_cpuid,
 	[SVM_EXIT_INVD] = svm_invd,
 	[SVM_EXIT_HLT] = svm_hlt,
-	[SVM_EXIT_INVLPGA] = svm_ud,	/* SVM is not offered to guests */
+	[SVM_EXIT_INVLPGA] = khv_exit_ud,	/* SVM is not offered to guests */
 	[SVM_EXIT_IOIO] = svm_ioio,
 	[SVM_EXIT_MSR] = svm_msr,
 	[SVM_EXIT_SHUTDOWN] = svm_shutdown,
-	[SVM_EXIT_VMRUN] = svm_ud,
+	[SVM_EXIT_VMRUN] = khv_exit_ud,
 	[SVM_EXIT_VMMCALL] = svm_vmmcall,
-	[SVM_EXIT_VMLOAD] = svm_ud,
-	[SVM_EXIT_VMSAVE] = svm_ud,
-	[SVM_EXIT_STGI] = svm_ud,
-	[SVM_EXIT_CLGI] = svm_ud,
-	[SVM_EXIT_SKINIT] = svm_ud,
-	[SVM_EXIT_MONITOR] = svm_ud,	/* MONITOR/MWAIT are not offered */
-	[SVM_EXIT_MWAIT] = svm_ud,
-	[SVM_EXIT_MWAIT_COND] = svm_ud,
+	[SVM_EXIT_VMLOAD] = khv_exit_ud,
+	[SVM_EXIT_VMSAVE] = khv_exit_ud,
+	[SVM_EXIT_STGI] = khv_exit_ud,
+	[SVM_EXIT_CLGI] = khv_exit_ud,
+	[SVM_EXIT_SKINIT] = khv_exit_ud,
+	[SVM_EXIT_MONITOR] = khv_exit_ud,	/* MONITOR/MWAIT are not offered */
+	[SVM_EXIT_MWAIT] = khv_exit_ud,
+	[SVM_EXIT_MWAIT_COND] = khv_exit_ud,
 	[SVM_EXIT_XSETBV] = svm_xsetbv,
 	[SVM_EXIT_NPF] = svm_npf,
 };

@@ -40,23 +40,6 @@ static void vmx_skip(struct khv_vcpu *vcpu)
 			    block & ~(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
 }
 
-static int vmx_resume(struct khv_vcpu *vcpu)
-{
-	return 1;
-}
-
-static int vmx_ud(struct khv_vcpu *vcpu)
-{
-	khv_inject_ud(vcpu);
-	return 1;
-}
-
-static int vmx_gp(struct khv_vcpu *vcpu)
-{
-	khv_inject_gp(vcpu);
-	return 1;
-}
-
 static int vmx_nop(struct khv_vcpu *vcpu)
 {
 	vmx_skip(vcpu);
@@ -324,37 +307,37 @@ typedef int (*vmx_exit_handler)(struct khv_vcpu *vcpu);
 
 static const vmx_exit_handler vmx_exit_handlers[EXIT_REASON_MAX] = {
 	[EXIT_EXCEPTION_NMI] = vmx_exception_nmi,
-	[EXIT_EXT_INTR] = vmx_resume,	/* Linux takes it once IRQs are on */
+	[EXIT_EXT_INTR] = khv_exit_resume,	/* Linux takes it once IRQs are on */
 	[EXIT_TRIPLE_FAULT] = vmx_triple_fault,
-	[EXIT_INIT] = vmx_resume,	/* no INIT/SIPI protocol yet */
-	[EXIT_SIPI] = vmx_resume,
-	[EXIT_IO_SMI] = vmx_resume,
-	[EXIT_OTHER_SMI] = vmx_resume,
+	[EXIT_INIT] = khv_exit_resume,	/* no INIT/SIPI protocol yet */
+	[EXIT_SIPI] = khv_exit_resume,
+	[EXIT_IO_SMI] = khv_exit_resume,
+	[EXIT_OTHER_SMI] = khv_exit_resume,
 	[EXIT_INTR_WINDOW] = vmx_handle_intr_window,
 	[EXIT_NMI_WINDOW] = vmx_handle_nmi_window,
 	[EXIT_CPUID] = vmx_cpuid,
-	[EXIT_GETSEC] = vmx_ud,		/* SMX is not offered */
+	[EXIT_GETSEC] = khv_exit_ud,		/* SMX is not offered */
 	[EXIT_HLT] = vmx_hlt,
 	[EXIT_INVD] = vmx_nop,		/* would drop the host's dirty lines */
-	[EXIT_RDPMC] = vmx_gp,		/* no PMU is offered */
+	[EXIT_RDPMC] = khv_exit_gp,		/* no PMU is offered */
 	[EXIT_VMCALL] = vmx_vmcall,
-	[EXIT_VMCLEAR ... EXIT_VMXON] = vmx_ud,	/* VMX is not offered */
+	[EXIT_VMCLEAR ... EXIT_VMXON] = khv_exit_ud,	/* VMX is not offered */
 	[EXIT_CR_ACCESS] = vmx_cr,
 	[EXIT_DR_ACCESS] = vmx_dr,
 	[EXIT_IO] = vmx_io,
 	[EXIT_RDMSR] = vmx_msr,
 	[EXIT_WRMSR] = vmx_msr,
-	[EXIT_MWAIT] = vmx_ud,		/* MONITOR/MWAIT are not offered */
-	[EXIT_MONITOR] = vmx_ud,
-	[EXIT_PAUSE] = vmx_resume,
+	[EXIT_MWAIT] = khv_exit_ud,		/* MONITOR/MWAIT are not offered */
+	[EXIT_MONITOR] = khv_exit_ud,
+	[EXIT_PAUSE] = khv_exit_resume,
 	[EXIT_EPT_VIOLATION] = vmx_ept_violation,
 	[EXIT_EPT_MISCONFIG] = vmx_ept_misconfig,
-	[EXIT_INVEPT] = vmx_ud,
-	[EXIT_PREEMPTION_TIMER] = vmx_resume,
-	[EXIT_INVVPID] = vmx_ud,
+	[EXIT_INVEPT] = khv_exit_ud,
+	[EXIT_PREEMPTION_TIMER] = khv_exit_resume,
+	[EXIT_INVVPID] = khv_exit_ud,
 	[EXIT_WBINVD] = vmx_nop,
 	[EXIT_XSETBV] = vmx_xsetbv,
-	[EXIT_VMFUNC] = vmx_ud,
+	[EXIT_VMFUNC] = khv_exit_ud,
 };
 
 /*
