@@ -351,6 +351,7 @@ static int khv_collect_stats(struct sk_buff *skb, struct genl_info *info,
 			ret = -ENOENT;
 		}
 	} else {
+		khv_stats_sum(sum, vm->retired);
 		for (i = 0; i < KHV_MAX_VCPUS; i++)
 			if (vm->vcpus[i])
 				khv_stats_sum(sum, vm->vcpus[i]->stats);

@@ -61,6 +61,8 @@ struct khv_vm {
 	struct mutex lock;	/* vCPU creation */
 	struct khv_vcpu *vcpus[KHV_MAX_VCPUS];
 	int nr_vcpus;
+	/* Counters of the vCPUs already destroyed, under lock (stats.c). */
+	struct khv_vcpu_stats *retired;
 
 	void *vendor;		/* backend's per-VM data */
 

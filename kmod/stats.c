@@ -11,6 +11,7 @@
  */
 #include <linux/log2.h>
 #include <linux/math64.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <asm/msr.h>
@@ -186,6 +187,30 @@ static void khv_key_merge(struct khv_key_table *sum,
 			sum->other += n;
 		}
 	}
+}
+
+/*
+ * A VM's totals keep the exits of vCPUs whose fd was closed before the
+ * VM's: they are folded into vm->retired when the vCPU goes away.
+ */
+int khv_stats_vm_init(struct khv_vm *vm)
+{
+	vm->retired = kvzalloc(sizeof(*vm->retired), GFP_KERNEL_ACCOUNT);
+	return vm->retired ? 0 : -ENOMEM;
+}
+
+void khv_stats_vm_free(struct khv_vm *vm)
+{
+	kvfree(vm->retired);
+	vm->retired = NULL;
+}
+
+/* Called with vm->lock held, after the vCPU left vm->vcpus[]. */
+void khv_stats_vcpu_retire(struct khv_vcpu *vcpu)
+{
+	lockdep_assert_held(&vcpu->vm->lock);
+	if (vcpu->stats && vcpu->vm->retired)
+		khv_stats_sum(vcpu->vm->retired, vcpu->stats);
 }
 
 /* Add a live vCPU's counters to @sum (private to the caller). */

@@ -70,6 +70,9 @@ void khv_stats_exit_end(struct khv_vcpu *vcpu, struct khv_exit_stat *es,
 void khv_stats_user_time(struct khv_vcpu *vcpu);
 void khv_stats_sum(struct khv_vcpu_stats *sum,
 		   const struct khv_vcpu_stats *s);
+int khv_stats_vm_init(struct khv_vm *vm);
+void khv_stats_vm_free(struct khv_vm *vm);
+void khv_stats_vcpu_retire(struct khv_vcpu *vcpu);
 
 /* trace.c */
 struct khv_trace_record *khv_trace_write(struct khv_vcpu *vcpu,

@@ -181,6 +181,7 @@ void khv_vcpu_destroy(struct khv_vcpu *vcpu)
 	mutex_lock(&vm->lock);
 	vm->vcpus[vcpu->id] = NULL;
 	vm->nr_vcpus--;
+	khv_stats_vcpu_retire(vcpu);
 	mutex_unlock(&vm->lock);
 
 	khv_vendor->vcpu_free(vcpu);

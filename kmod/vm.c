@@ -24,6 +24,7 @@ static void khv_vm_release_ref(struct kref *ref)
 	khv_vm_unregister(vm);
 	khv_vendor->vm_destroy(vm);
 	khv_npt_destroy(&vm->npt);
+	khv_stats_vm_free(vm);
 	mmdrop(vm->mm);
 	kfree(vm);
 	khv_hw_put();
@@ -117,6 +118,9 @@ int khv_vm_create(void)
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 
+	ret = khv_stats_vm_init(vm);
+	if (ret)
+		goto fail;
 	ret = khv_npt_init(&vm->npt);
 	if (ret)
 		goto fail;
@@ -137,6 +141,7 @@ int khv_vm_create(void)
 	return fd;
 
 fail:
+	khv_stats_vm_free(vm);
 	mmdrop(vm->mm);
 	kfree(vm);
 	khv_hw_put();

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -436,6 +437,101 @@ static void command_errors(int fd)
 	      -EINVAL);
 }
 
+/* The exits of reason @id in a GET_STATS reply (the first message). */
+static unsigned long long reason_count(struct resp *p, unsigned int id)
+{
+	struct nlmsghdr *h = (struct nlmsghdr *)p->buf;
+	int len = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	struct nlattr *a = (void *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
+	unsigned long long n = 0;
+
+	for (; len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	     a->nla_len <= len;
+	     len -= NLA_ALIGN(a->nla_len),
+	     a = (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len))) {
+		struct nlattr *r[KHV_R_MAX + 1];
+
+		if ((a->nla_type & NLA_TYPE_MASK) != KHV_A_REASON)
+			continue;
+		parse_attrs(r, KHV_R_MAX, (char *)a + NLA_HDRLEN,
+			    a->nla_len - NLA_HDRLEN);
+		if (r[KHV_R_ID] && attr_u32(r[KHV_R_ID]) == id &&
+		    r[KHV_R_COUNT])
+			memcpy(&n, (char *)r[KHV_R_COUNT] + NLA_HDRLEN,
+			       sizeof(n));
+	}
+	return n;
+}
+
+/*
+ * A vCPU whose fd is closed before its VM's: its exits stay in the VM's
+ * totals.  The guest, in real mode at 0x1000: three CPUIDs, then HLT
+ * (which, without an in-kernel local APIC, exits to userspace).
+ */
+static void retired_vcpu(int fd, int dev, unsigned int other)
+{
+	static const unsigned char code[] = {
+		0x0f, 0xa2, 0x0f, 0xa2, 0x0f, 0xa2, 0xf4,
+	};
+	static struct resp p;
+	struct khv_memory_region mr = { 0 };
+	struct khv_sregs sr;
+	struct khv_regs regs = { .rip = 0x1000, .rflags = 2 };
+	unsigned int uid, id;
+	int vm, cpu, ret, size = ioctl(dev, KHV_GET_VCPU_MMAP_SIZE, 0);
+	struct khv_run *run;
+	struct req r;
+	char *mem;
+
+	vm = ioctl(dev, KHV_CREATE_VM, 0);
+	id = find_vm(fd, getpid(), &uid, other);
+	mem = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vm < 0 || !id || mem == MAP_FAILED || size <= 0) {
+		check(false, "retired vCPU: VM, memory (%s)", strerror(errno));
+		return;
+	}
+	memcpy(mem + 0x1000, code, sizeof(code));
+	mr.memory_size = 0x10000;
+	mr.userspace_addr = (unsigned long)mem;
+	cpu = ioctl(vm, KHV_SET_MEMORY_REGION, &mr) ? -1 :
+	      ioctl(vm, KHV_CREATE_VCPU, 0);
+	run = cpu < 0 ? MAP_FAILED :
+	      mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, cpu, 0);
+	ret = run == MAP_FAILED || ioctl(cpu, KHV_GET_SREGS, &sr) ? -1 : 0;
+	if (!ret) {
+		/* One leaf: the guest's CPUIDs need a table, not its content. */
+		static union {
+			struct khv_cpuid c;
+			char b[sizeof(struct khv_cpuid) +
+			       sizeof(struct khv_cpuid_entry)];
+		} cpuid = { .c.nent = 1 };
+
+		sr.cs.base = 0;
+		sr.cs.selector = 0;
+		ret = ioctl(cpu, KHV_SET_CPUID, &cpuid.c) ||
+		      ioctl(cpu, KHV_SET_SREGS, &sr) ||
+		      ioctl(cpu, KHV_SET_REGS, &regs) ||
+		      ioctl(cpu, KHV_RUN, 0) ? -1 : 0;
+	}
+	check(!ret && run->exit_reason == KHV_EXIT_HLT,
+	      "retired vCPU: the guest ran to its HLT (exit %u, %s)",
+	      ret ? 0 : run->exit_reason, ret ? strerror(errno) : "ok");
+	if (run != MAP_FAILED)
+		munmap(run, size);
+	close(cpu);
+
+	req_init(&r, family, KHV_CMD_GET_STATS, 0);
+	req_u32(&r, KHV_A_VM_ID, id);
+	ret = transact(fd, &r, &p);
+	check(!ret && !p.error && p.nr == 1 &&
+	      reason_count(&p, KHV_STAT_CPUID) == 3,
+	      "VM %u keeps the 3 CPUID exits of its closed vCPU (%llu)", id,
+	      ret || p.error ? 0 : reason_count(&p, KHV_STAT_CPUID));
+	close(vm);
+	munmap(mem, 0x10000);
+}
+
 static int drop_privileges(void)
 {
 	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
@@ -488,6 +584,7 @@ static int run_checks(void)
 
 	bad_input(fd, vm_id);
 	command_errors(fd);
+	retired_vcpu(fd, dev, vm_id);
 
 	if (drop_privileges())
 		return 1;
