@@ -5,7 +5,8 @@
 # one lab boot: khv refuses to load while KVM is loaded and says why in
 # the kernel log; /dev/khv is root-only; rmmod fails while a VM's fd is
 # open and succeeds after; khv and KVM take turns several times, each
-# running a guest.  Prints PASS/FAIL lines and "N passed, N failed".
+# running a guest; KVM's modules loaded beside khv (from 6.12 on, KVM
+# takes SVM/VMX as it loads).  Prints PASS/FAIL lines and "N passed, N failed".
 # POSIX sh (busybox).
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,6 +70,62 @@ while [ "$i" -le 3 ]; do
 	check $(($? != 1)) "round $i: KVM loads and runs pmode"
 	i=$((i + 1))
 done
+
+# KVM's modules loaded beside khv, without /lab/use-kvm's rmmod khv.
+# From 6.12 on, kvm.ko turns SVM/VMX on as soon as kvm_amd/kvm_intel
+# loads (its parameter enable_virt_at_load, Y by default), not only while
+# KVM has VMs: khv's next VM must then be refused with a message, and a
+# KVM vendor module must fail to load while a khv VM holds SVM/VMX.  On
+# 6.1 both load, and KVM takes SVM/VMX only for its own VMs.
+load_kvm_beside_khv() {
+	(cd /lab/modules/kvm && while read -r ko; do
+		name=$(basename "$ko" .ko | tr - _)
+		loaded "$name" || /sbin/insmod "$ko" 2>/dev/null || exit 1
+	done <order)
+}
+unload_kvm() {
+	for m in kvm_amd kvm_intel ccp kvm irqbypass; do
+		! loaded "$m" || /sbin/rmmod "$m"
+	done
+}
+in_use() {
+	dmesg | grep -c "is in use by another hypervisor"
+}
+
+/lab/use-khv >/dev/null 2>&1 && load_kvm_beside_khv
+check $? "KVM's modules load beside an idle khv"
+at_load=$(cat /sys/module/kvm/parameters/enable_virt_at_load 2>/dev/null)
+before=$(in_use)
+khv run --kernel "$build/pmode.elf" >/dev/null 2>&1
+st=$?
+if [ "$at_load" = Y ]; then
+	[ "$st" != 1 ] && [ "$(in_use)" -gt "$before" ]
+	check $? "KVM enabled SVM/VMX at load: khv refuses a VM and says why (status $st)"
+else
+	[ "$st" = 1 ]
+	check $? "KVM without VMs leaves SVM/VMX free: khv runs pmode (status $st)"
+fi
+
+unload_kvm
+khv run --kernel "$build/spin.elf" >/dev/null 2>&1 &
+pid=$!
+sleep 2
+load_kvm_beside_khv
+st=$?
+if [ "$at_load" = Y ]; then
+	[ "$st" != 0 ]
+	check $? "a KVM vendor module fails to load while a khv VM runs (status $st)"
+else
+	[ "$st" = 0 ]
+	check $? "KVM loads while a khv VM runs (status $st)"
+fi
+kill -INT "$pid"
+wait "$pid"
+check $(($? != 130)) "the khv VM kept running and ended by SIGINT"
+unload_kvm
+/lab/use-kvm >/dev/null 2>&1 &&
+	khv run --accel kvm --kernel "$build/pmode.elf" >/dev/null 2>&1
+check $(($? != 1)) "KVM alone again runs pmode"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
