@@ -180,10 +180,13 @@ void khv_vm_put(struct khv_vm *vm);
 /* memslot.c */
 int khv_set_memory_region(struct khv_vm *vm,
 			  const struct khv_memory_region *mr);
-struct khv_memslot *khv_memslot_find(struct khv_vm *vm, u64 gpa);
 int khv_read_guest(struct khv_vcpu *vcpu, u64 gpa, void *buf, unsigned int len);
 int khv_write_guest(struct khv_vcpu *vcpu, u64 gpa, const void *buf,
 		    unsigned int len);
+
+/* memslot_lookup.c */
+struct khv_memslot *khv_memslot_find(struct khv_vm *vm, u64 gpa);
+int khv_memslot_check(struct khv_vm *vm, const struct khv_memory_region *mr);
 
 /* npt.c */
 int khv_npt_init(struct khv_npt *npt);

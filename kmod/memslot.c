@@ -12,54 +12,6 @@
 
 #include "khv.h"
 
-/* 4-level nested paging translates 48-bit guest physical addresses. */
-#define KHV_GPA_LIMIT	(1ULL << 48)
-
-struct khv_memslot *khv_memslot_find(struct khv_vm *vm, u64 gpa)
-{
-	int i;
-
-	for (i = 0; i < KHV_NR_MEMSLOTS; i++) {
-		struct khv_memslot *s = &vm->slots[i];
-
-		if (s->npages && gpa >= s->gpa &&
-		    gpa - s->gpa < s->npages << PAGE_SHIFT)
-			return s;
-	}
-	return NULL;
-}
-
-static int khv_memslot_check(struct khv_vm *vm,
-			     const struct khv_memory_region *mr)
-{
-	u64 end = mr->guest_phys_addr + mr->memory_size;
-	int i;
-
-	if (mr->flags & ~KHV_MEM_READONLY)
-		return -EINVAL;
-	if (!PAGE_ALIGNED(mr->guest_phys_addr) ||
-	    !PAGE_ALIGNED(mr->memory_size) ||
-	    !PAGE_ALIGNED(mr->userspace_addr))
-		return -EINVAL;
-	if (end < mr->guest_phys_addr || end > KHV_GPA_LIMIT)
-		return -EINVAL;
-	if (mr->userspace_addr + mr->memory_size < mr->userspace_addr ||
-	    !access_ok((void __user *)(unsigned long)mr->userspace_addr,
-		       mr->memory_size))
-		return -EFAULT;
-
-	for (i = 0; i < KHV_NR_MEMSLOTS; i++) {
-		const struct khv_memslot *s = &vm->slots[i];
-		u64 s_end = s->gpa + (s->npages << PAGE_SHIFT);
-
-		if (i == mr->slot || !s->npages)
-			continue;
-		if (mr->guest_phys_addr < s_end && s->gpa < end)
-			return -EEXIST;
-	}
-	return 0;
-}
-
 int khv_set_memory_region(struct khv_vm *vm,
 			  const struct khv_memory_region *mr)
 {
