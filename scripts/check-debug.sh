@@ -84,7 +84,16 @@ fi
 # WARN is counted from the log with every other report, rather than end
 # the run before the rest has been seen.  oops=panic still holds.
 lab_args=("$bdir/kmod/kunit/khv_kunit.ko")
-[ "${LAB_DEBUG_LINUX:-1}" = 0 ] && lab_args+=(--no-linux)
+lab_add=()
+# The Linux guest is Debian's kernel, as in make check: the debug kernel
+# would boot as a guest too, only slower, and it is the host under test.
+guest_kernel=$(ls -d /boot/vmlinuz-6.1.* 2>/dev/null | sort -V | tail -n 1)
+if [ "${LAB_DEBUG_LINUX:-1}" = 0 ]; then
+	lab_args+=(--no-linux)
+elif [ -n "$guest_kernel" ]; then
+	lab_args+=(--guest-kernel "$guest_kernel")
+	lab_add+=(--add "$guest_kernel")
+fi
 out=$(mktemp "${TMPDIR:-/tmp}/khv-check-debug.XXXXXX")
 trap 'rm -f "$out"' EXIT
 t=$(now)
@@ -92,6 +101,7 @@ status=0
 LAB_KHV_KO=$bdir/kmod/khv.ko LAB_APPEND="panic_on_warn=0${LAB_APPEND:+ $LAB_APPEND}" \
 	scripts/labvm --cpu svm --timeout "${LAB_DEBUG_TIMEOUT:-900}" \
 	--add "$bdir/kmod/kunit/khv_kunit.ko" --add "$ROOT/scripts/lab-debug.sh" \
+	${lab_add[@]+"${lab_add[@]}"} \
 	-- sh "$ROOT/scripts/lab-debug.sh" "${lab_args[@]}" 2>&1 | tee "$out"
 status=${PIPESTATUS[0]}
 echo "check-debug: the lab boot took $(($(now) - t)) s (labvm status $status)"

@@ -4,14 +4,14 @@
 # The in-lab part of scripts/check-debug.sh: runs inside ONE boot of the
 # debug kernel (scripts/debug-kernel) with khv.ko loaded by the lab's init.
 #
-#   lab-debug.sh KUNIT_KO [--no-linux]
+#   lab-debug.sh KUNIT_KO [--no-linux | --guest-kernel BZIMAGE]
 #
 #   1. a kmemleak baseline: what the kernel itself leaked while booting
 #      is scanned and cleared, so that only later leaks count;
 #   2. insmod KUNIT_KO: every KUnit case is one PASS or FAIL line;
 #   3. the guest tests on khv, the statistics check and (unless
-#      --no-linux) the Linux guest on khv, each counted by its last
-#      "N passed, N failed" line;
+#      --no-linux) the Linux guest on khv (BZIMAGE, by default the lab's
+#      own kernel), each counted by its last "N passed, N failed" line;
 #   4. rmmod khv, then a kmemleak scan: each leak is a failure;
 #   5. the kernel log since boot is searched for KASAN, UBSAN, lockdep,
 #      might-sleep and WARN/BUG reports: each is a failure.
@@ -20,7 +20,11 @@
 root=$(cd "$(dirname "$0")/.." && pwd)
 kunit_ko=$1
 linux=1
-[ "${2:-}" = --no-linux ] && linux=0
+guest_kernel=
+case "${2:-}" in
+--no-linux) linux=0 ;;
+--guest-kernel) guest_kernel=${3:-} ;;
+esac
 passed=0
 failed=0
 kmemleak=/sys/kernel/debug/kmemleak
@@ -105,7 +109,8 @@ if [ -c /dev/khv ]; then
 	run_counted guest-tests sh "$root/guest-tests/run-tests.sh" --accel khv
 	run_counted stats sh "$root/scripts/stats-check.sh"
 	[ "$linux" = 1 ] &&
-		run_counted linux-khv env ACCEL=khv sh "$root/scripts/linux-guest-test.sh"
+		run_counted linux-khv env ACCEL=khv ${guest_kernel:+KERNEL=$guest_kernel} \
+			sh "$root/scripts/linux-guest-test.sh"
 else
 	fail "khv: /dev/khv is missing: khv.ko is not loaded"
 fi
