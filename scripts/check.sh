@@ -79,4 +79,6 @@ else
 fi
 part lab scripts/labvm --cpu svm --mem 3G --timeout "${LAB_CHECK_TIMEOUT:-1800}" \
 	${lab_add[@]+"${lab_add[@]}"} -- "${lab_cmd[@]}"
+# The interactive console, typed into through tmux (its own lab boot).
+part console scripts/console-test.sh
 finish

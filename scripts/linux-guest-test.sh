@@ -75,12 +75,7 @@ workload() {
 }
 
 if [ -z "$INITRD" ]; then
-	[ -x "$BUSYBOX" ] || die "no static busybox at $BUSYBOX (apt-get install busybox-static)"
-	root=$work/root
-	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" ||
-		die "mkdir failed"
-	cp "$BUSYBOX" "$root/bin/busybox" || die "cannot copy busybox"
-	cat > "$root/init" <<'INIT'
+	cat > "$work/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
@@ -120,15 +115,9 @@ done
 echo "KHV-TEST done"
 poweroff -f
 INIT
-	chmod +x "$root/init"
 	INITRD=$work/initrd.gz
-	if command -v cpio >/dev/null 2>&1; then
-		(cd "$root" && find . | cpio -o -H newc 2>/dev/null) | gzip > "$INITRD"
-	else
-		(cd "$root" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null) |
-			gzip > "$INITRD"
-	fi
-	[ -s "$INITRD" ] || die "cannot build the initramfs"
+	BUSYBOX=$BUSYBOX sh "$here/scripts/guest-initramfs.sh" "$work/init" "$INITRD" ||
+		die "cannot build the initramfs"
 fi
 
 log=$work/log

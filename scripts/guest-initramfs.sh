@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# guest-initramfs.sh INIT OUT: pack a Linux guest's initramfs holding a
+# static busybox (as /bin/busybox) and INIT as /init, gzip'ed to OUT.
+# Used by linux-guest-test.sh and guest-shell.sh, on the host or in the
+# lab (busybox's own cpio when there is no other).
+#
+# Environment: BUSYBOX, a static busybox (default /bin/busybox).
+set -e
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+[ $# = 2 ] || { echo "usage: guest-initramfs.sh INIT OUT" >&2; exit 64; }
+[ -x "$BUSYBOX" ] || {
+	echo "guest-initramfs.sh: no static busybox at $BUSYBOX (apt-get install busybox-static)" >&2
+	exit 69
+}
+root=$(mktemp -d "${TMPDIR:-/tmp}/khv-guest-root.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+cp "$BUSYBOX" "$root/bin/busybox"
+cp "$1" "$root/init"
+chmod 755 "$root/init"
+if command -v cpio >/dev/null 2>&1; then
+	(cd "$root" && find . | cpio -o -H newc 2>/dev/null) | gzip > "$2"
+else
+	(cd "$root" && find . | "$BUSYBOX" cpio -o -H newc 2>/dev/null) | gzip > "$2"
+fi
+[ -s "$2" ]
