@@ -51,7 +51,9 @@ find kmod uapi -path kmod/tests -prune -o -type f \
 	\( -name '*.c' -o -name '*.h' -o -name '*.S' -o -name Kbuild \) \
 	! -name '*.mod.c' -print0 | xargs -0 cp --parents -t "$bdir"
 
-# build_module NAME DIR: kbuild against the debug tree; a warning fails.
+# build_module NAME DIR: kbuild against the debug tree.  A warning is a
+# failure, but the module still goes to the lab (returns 1 only when the
+# build itself failed).
 build_module() {
 	local name=$1 dir=$2 log=$bdir/$1.build.log t
 	t=$(now)
@@ -63,7 +65,7 @@ build_module() {
 	if grep -q 'warning:' "$log"; then
 		grep -B2 -A6 'warning:' "$log"
 		fail "build $name: W=1 warnings"
-		return 1
+		return 0
 	fi
 	pass "build $name with W=1 ($(($(now) - t)) s)"
 }
