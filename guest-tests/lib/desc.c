@@ -14,7 +14,8 @@ struct ex_entry {
 };
 
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
-extern const unsigned long isr_table[NR_EXCEPTIONS];
+extern const unsigned long isr_table[NR_VECTORS];
+static irq_handler_t irq_handlers[NR_VECTORS];
 
 int ex_vector = NO_EXCEPTION;
 unsigned long ex_error_code;
@@ -40,7 +41,7 @@ struct idt_gate {
 
 #define GATE_INTERRUPT	0x8e	/* present, DPL 0, interrupt gate */
 
-static struct idt_gate idt[NR_EXCEPTIONS] __attribute__((aligned(16)));
+static struct idt_gate idt[NR_VECTORS] __attribute__((aligned(16)));
 
 static const char *const ex_names[NR_EXCEPTIONS] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
@@ -57,7 +58,7 @@ void setup_idt(void)
 	} __attribute__((packed)) desc;
 	unsigned int i;
 
-	for (i = 0; i < NR_EXCEPTIONS; i++) {
+	for (i = 0; i < NR_VECTORS; i++) {
 		unsigned long a = isr_table[i];
 
 		idt[i].offset0 = a & 0xffff;
@@ -73,6 +74,12 @@ void setup_idt(void)
 	asm volatile("lidt %0" : : "m"(desc));
 }
 
+void set_irq_handler(unsigned int vector, irq_handler_t fn)
+{
+	if (vector >= NR_EXCEPTIONS && vector < NR_VECTORS)
+		irq_handlers[vector] = fn;
+}
+
 void do_exception(struct ex_regs *regs);
 
 void do_exception(struct ex_regs *regs)
@@ -80,6 +87,11 @@ void do_exception(struct ex_regs *regs)
 	static bool nested;
 	const struct ex_entry *e;
 
+	if (regs->vector >= NR_EXCEPTIONS && regs->vector < NR_VECTORS &&
+	    irq_handlers[regs->vector]) {
+		irq_handlers[regs->vector](regs);
+		return;
+	}
 	for (e = __ex_table_start; e < __ex_table_end; e++) {
 		if (e->insn == regs->rip) {
 			ex_vector = regs->vector;

@@ -11,6 +11,7 @@
 #define KERNEL_CS64	0x18	/* 64-bit code (L=1) */
 
 #define NR_EXCEPTIONS	32
+#define NR_VECTORS	256
 
 #define DE_VECTOR	0
 #define DB_VECTOR	1
@@ -79,6 +80,13 @@ static inline int exception_vector(void)
 }
 
 void setup_idt(void);
+
+/*
+ * Interrupts (vectors 32-255): the handler runs with IF = 0 and must do
+ * its own EOI.  An interrupt without a handler fails the test.
+ */
+typedef void (*irq_handler_t)(struct ex_regs *regs);
+void set_irq_handler(unsigned int vector, irq_handler_t fn);
 
 #endif /* __ASSEMBLY__ */
 #endif /* GUEST_DESC_H */

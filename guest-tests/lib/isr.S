@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Exception entry stubs for vectors 0-31.  Each pushes a dummy error code
- * when the CPU does not push one (SDM Vol. 3A 7.15, table 7-1: 8, 10-14,
- * 17, 21, 29 and 30 have one), then its vector, and joins isr_common,
+ * Entry stubs for all 256 vectors: the exceptions 0-31 and the
+ * interrupts above.  Each pushes a dummy error code when the CPU does
+ * not push one (SDM Vol. 3A 7.15, table 7-1: 8, 10-14, 17, 21, 29 and 30
+ * have one; interrupts never do), then its vector, and joins isr_common,
  * which saves the general registers and calls do_exception() with a
  * pointer to struct ex_regs (desc.h).  do_exception() may change the
  * saved RIP (fixups).
@@ -22,7 +23,7 @@
 	.text
 	.macro	isr vec
 isr\vec:
-	.if !HAS_ERROR_CODE(\vec)
+	.if \vec >= NR_EXCEPTIONS || !HAS_ERROR_CODE(\vec)
 	push	$0
 	.endif
 	push	$\vec
@@ -35,7 +36,7 @@ isr\vec:
 	.endm
 
 	.set	vec, 0
-	.rept	NR_EXCEPTIONS
+	.rept	NR_VECTORS
 	isr	%vec
 	.set	vec, vec + 1
 	.endr
@@ -94,7 +95,7 @@ isr_common:
 	.globl	isr_table
 isr_table:
 	.set	vec, 0
-	.rept	NR_EXCEPTIONS
+	.rept	NR_VECTORS
 	isr_ptr	%vec
 	.set	vec, vec + 1
 	.endr

@@ -196,6 +196,17 @@ static inline void cli(void)
 	asm volatile("cli" ::: "memory");
 }
 
+static inline void sti(void)
+{
+	asm volatile("sti" ::: "memory");
+}
+
+/* STI's one-instruction shadow covers the NOP (SDM Vol. 2B, STI). */
+static inline void sti_nop_cli(void)
+{
+	asm volatile("sti; nop; cli" ::: "memory");
+}
+
 /*
  * MMIO accessors: exactly one MOV of the given width, through a volatile
  * pointer, so the hypervisor sees one access of that size.

@@ -14,7 +14,8 @@ static bool accel_ops_complete(const struct accel_ops *o)
 	return o->name && o->open && o->add_ram && o->create_vcpu &&
 	       o->get_cpuid && o->set_cpuid && o->get_regs && o->set_regs &&
 	       o->get_sregs && o->set_sregs && o->set_msr && o->run && o->close &&
-	       o->create_irqchip && o->signal_msi && o->extint_ready &&
+	       o->create_irqchip && o->signal_msi && o->level_route &&
+	       o->extint_ready &&
 	       o->inject_extint && o->request_irq_window;
 }
 

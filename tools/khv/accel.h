@@ -109,6 +109,13 @@ struct accel_ops {
 	/* Raise an MSI (SDM Vol. 3A 11.11); callable from any thread. */
 	int (*signal_msi)(struct accel *a, u64 addr, u32 data);
 	/*
+	 * IOAPIC pin @pin sends this level-triggered message (on), or no
+	 * longer does: its EOI must end the run as ACCEL_EXIT_EOI so that
+	 * the IOAPIC can clear its remote IRR.
+	 */
+	int (*level_route)(struct accel *a, unsigned int pin, u64 addr,
+			   u32 data, bool on);
+	/*
 	 * ExtINT, the PIC's INTR through LINT0; vCPU thread, between runs.
 	 * extint_ready: the vCPU would take one at the next entry (IF = 1,
 	 * LINT0 in ExtINT mode, nothing else queued).  Otherwise the loop

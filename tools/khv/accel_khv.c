@@ -319,6 +319,17 @@ static int khv_signal_msi(struct accel *a, u64 addr, u32 data)
 }
 
 /*
+ * khv.ko's local APIC reports the EOI of every vector delivered
+ * level-triggered (KHV_EXIT_EOI, Documentation/api.rst): no route.
+ */
+static int khv_level_route(struct accel *a, unsigned int pin, u64 addr,
+			   u32 data, bool on)
+{
+	(void)a, (void)pin, (void)addr, (void)data, (void)on;
+	return 0;
+}
+
+/*
  * KHV_INJECT queues an external interrupt that waits for the guest's
  * interrupt window in the kernel, so the vCPU is always "ready".
  */
@@ -364,6 +375,7 @@ const struct accel_ops accel_khv_ops = {
 	.close		= khv_close,
 	.create_irqchip	= khv_create_irqchip,
 	.signal_msi	= khv_signal_msi,
+	.level_route	= khv_level_route,
 	.extint_ready	= khv_extint_ready,
 	.inject_extint	= khv_inject_extint,
 	.request_irq_window = khv_request_irq_window,

@@ -19,6 +19,7 @@
 #include <linux/kvm_para.h>
 
 #include "accel.h"
+#include "irq.h"
 
 #define KVM_DEVICE	"/dev/kvm"
 #define KVM_API		12
@@ -374,6 +375,10 @@ static void kvm_decode_exit(struct accel *a, struct kvm_run *run,
 	case KVM_EXIT_INTR:
 		exit->reason = ACCEL_EXIT_INTR;
 		return;
+	case KVM_EXIT_IOAPIC_EOI:
+		exit->reason = ACCEL_EXIT_EOI;
+		exit->eoi.vector = run->eoi.vector;
+		return;
 	case KVM_EXIT_IRQ_WINDOW_OPEN:
 		exit->reason = ACCEL_EXIT_IRQ_WINDOW;
 		return;
@@ -442,6 +447,55 @@ static int kvm_signal_msi(struct accel *a, u64 addr, u32 data)
 }
 
 /*
+ * With a split irqchip, KVM exits with KVM_EXIT_IOAPIC_EOI on the EOI of
+ * a vector only if an MSI route of one of the reserved IOAPIC GSIs
+ * (KVM_CAP_SPLIT_IRQCHIP's args[0]) sends it level-triggered: it scans
+ * those routes for its EOI-exit vectors.  So each level-triggered pin
+ * gets the route of its own GSI number, and the table is set whole
+ * (KVM_SET_GSI_ROUTING replaces it).  One VM per launcher process.
+ */
+static struct {
+	bool on;
+	u64 addr;
+	u32 data;
+} kvm_level_pins[IOAPIC_NR_PINS];
+
+static int kvm_level_route(struct accel *a, unsigned int pin, u64 addr,
+			   u32 data, bool on)
+{
+	struct {
+		struct kvm_irq_routing hdr;
+		struct kvm_irq_routing_entry e[IOAPIC_NR_PINS];
+	} r;
+	unsigned int i, n = 0;
+
+	if (pin >= IOAPIC_NR_PINS)
+		return -1;
+	if (kvm_level_pins[pin].on == on && (!on ||
+	    (kvm_level_pins[pin].addr == addr &&
+	     kvm_level_pins[pin].data == data)))
+		return 0;
+	kvm_level_pins[pin].on = on;
+	kvm_level_pins[pin].addr = addr;
+	kvm_level_pins[pin].data = data;
+	memset(&r, 0, sizeof(r));
+	for (i = 0; i < IOAPIC_NR_PINS; i++) {
+		if (!kvm_level_pins[i].on)
+			continue;
+		r.e[n].gsi = i;
+		r.e[n].type = KVM_IRQ_ROUTING_MSI;
+		r.e[n].u.msi.address_lo = (u32)kvm_level_pins[i].addr;
+		r.e[n].u.msi.address_hi = kvm_level_pins[i].addr >> 32;
+		r.e[n].u.msi.data = kvm_level_pins[i].data;
+		n++;
+	}
+	r.hdr.nr = n;
+	if (ioctl(a->vm_fd, KVM_SET_GSI_ROUTING, &r) < 0)
+		return accel_ioctl_failed("KVM_SET_GSI_ROUTING");
+	return 0;
+}
+
+/*
  * With a split irqchip, ready_for_interrupt_injection is set only when
  * the LAPIC accepts a PIC interrupt and the vCPU can take it now; KVM
  * exits with KVM_EXIT_IRQ_WINDOW_OPEN when that becomes true while
@@ -487,6 +541,7 @@ const struct accel_ops accel_kvm_ops = {
 	.close		= kvm_close,
 	.create_irqchip	= kvm_create_irqchip,
 	.signal_msi	= kvm_signal_msi,
+	.level_route	= kvm_level_route,
 	.extint_ready	= kvm_extint_ready,
 	.inject_extint	= kvm_inject_extint,
 	.request_irq_window = kvm_request_irq_window,

@@ -31,3 +31,10 @@ void irq_send_msi(struct vm *vm, u64 addr, u32 data)
 	if (vm->signal_msi)
 		vm->signal_msi(vm, addr, data);
 }
+
+void irq_level_route(struct vm *vm, unsigned int pin, u64 addr, u32 data,
+		     bool on)
+{
+	if (vm->level_route)
+		vm->level_route(vm, pin, addr, data, on);
+}

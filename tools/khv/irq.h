@@ -29,6 +29,12 @@ void irq_pulse(struct vm *vm, unsigned int irq);
 
 /* Deliver an MSI (address/data as in SDM Vol. 3A 11.11) to the LAPIC. */
 void irq_send_msi(struct vm *vm, u64 addr, u32 data);
+/*
+ * The message a level-triggered IOAPIC pin sends (on) or that it no
+ * longer is one (off): the accelerator must report its EOI.
+ */
+void irq_level_route(struct vm *vm, unsigned int pin, u64 addr, u32 data,
+		     bool on);
 
 /* devices/pic.c: the i8259 pair (master 0x20, slave 0xa0). */
 void pic_set_irq(struct pic *pic, unsigned int irq, bool level);
@@ -39,6 +45,8 @@ u8 pic_ack(struct pic *pic);
 
 /* devices/ioapic.c */
 void ioapic_set_irq(struct ioapic *ioapic, unsigned int pin, bool level);
+/* The local APIC's EOI of a level-triggered vector (broadcast EOI). */
+void ioapic_eoi(struct ioapic *ioapic, u8 vector);
 /* The MSI address and data a redirection table entry sends. */
 void ioapic_entry_to_msi(u64 entry, u64 *addr, u32 *data);
 

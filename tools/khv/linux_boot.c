@@ -115,6 +115,14 @@ static int linux_signal_msi(struct vm *vm, u64 addr, u32 data)
 	return a->ops->signal_msi(a, addr, data);
 }
 
+static int linux_level_route(struct vm *vm, unsigned int pin, u64 addr,
+			     u32 data, bool on)
+{
+	struct accel *a = vm->accel;
+
+	return a->ops->level_route(a, pin, addr, data, on);
+}
+
 int linux_irqchip_setup(struct vm *vm, struct accel *a)
 {
 	if (a->ops->create_irqchip(a))
@@ -122,6 +130,7 @@ int linux_irqchip_setup(struct vm *vm, struct accel *a)
 	vm->irqchip = true;
 	vm->accel = a;
 	vm->signal_msi = linux_signal_msi;
+	vm->level_route = linux_level_route;
 	return 0;
 }
 

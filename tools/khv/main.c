@@ -108,7 +108,7 @@ static int setup_cpuid(struct accel *a, bool lapic)
  */
 static int setup_vcpu(struct vm *vm, struct accel *a,
 		      const struct multiboot_boot *boot,
-		      const struct linux_boot *lboot)
+		      const struct linux_boot *lboot, bool lapic)
 {
 	struct khv_sregs sregs;
 	struct khv_regs regs;
@@ -121,7 +121,7 @@ static int setup_vcpu(struct vm *vm, struct accel *a,
 	if (high && a->ops->add_ram(a, 1, HIGH_RAM_START, high,
 				    vm->ram.hva + vm->ram.low_size))
 		return -1;
-	if (lboot && linux_irqchip_setup(vm, a))
+	if ((lboot || lapic) && linux_irqchip_setup(vm, a))
 		return -1;
 	if (!boot && !lboot && firmware_map(a))
 		return -1;
@@ -188,7 +188,7 @@ static int cmd_run(int argc, char **argv)
 
 	accel_init(&a, ops);
 	if (setup_vcpu(&vm, &a, is_linux || o.firmware ? NULL : &boot,
-		       is_linux ? &lboot : NULL) ||
+		       is_linux ? &lboot : NULL, o.lapic) ||
 	    khv_init_all(&vm) || vcpu_signals_init(&vm, &a) ||
 	    (is_linux && linux_platform_start(&vm))) {
 		if (is_linux)

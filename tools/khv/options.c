@@ -98,12 +98,15 @@ void print_run_usage(FILE *f)
 		"  --trace-file F   write khv.ko's exit trace (every exit) to F\n"
 		"  --report-boot-time  time guest writes to ports 0xf00-0xf0f, report\n"
 		"                   the launcher's memory beyond guest RAM\n"
+		"  --lapic          Multiboot: give the guest the accelerator's local\n"
+		"                   APIC, the IOAPIC's messages reach it (Linux\n"
+		"                   guests always have one)\n"
 		"  --help           this text\n");
 }
 
 enum { OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEM, OPT_ACCEL,
        OPT_TRACE, OPT_HELP, OPT_REPORT_BOOT_TIME, OPT_TRACE_FILE,
-       OPT_FIRMWARE };
+       OPT_FIRMWARE, OPT_LAPIC };
 
 static const struct option run_longopts[] = {
 	{ "kernel",  required_argument, NULL, OPT_KERNEL },
@@ -116,6 +119,7 @@ static const struct option run_longopts[] = {
 	{ "report-boot-time", no_argument, NULL, OPT_REPORT_BOOT_TIME },
 	{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
 	{ "firmware", required_argument, NULL, OPT_FIRMWARE },
+	{ "lapic", no_argument, NULL, OPT_LAPIC },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -168,6 +172,9 @@ int parse_run_options(int argc, char **argv, struct run_options *o)
 			break;
 		case OPT_TRACE_FILE:
 			o->trace_file = optarg;
+			break;
+		case OPT_LAPIC:
+			o->lapic = true;
 			break;
 		case 'h':
 		case OPT_HELP:

@@ -17,6 +17,7 @@ struct run_options {
 	u64 mem_size;
 	bool trace;
 	bool report_boot_time;
+	bool lapic;		/* --lapic: Multiboot guests get local APICs */
 	const char *trace_file;	/* --trace-file: the kernel's exit trace */
 	const char *firmware;	/* --firmware: raw image, vCPU at reset */
 };

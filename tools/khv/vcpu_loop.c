@@ -134,6 +134,11 @@ static void answer_exit(struct vm *vm, const struct accel_exit *e)
 		/* No hypercalls are defined yet: succeed quietly. */
 		*e->hypercall.ret = 0;
 		break;
+	case ACCEL_EXIT_EOI:
+		/* Clears the remote IRR of the pins that sent the vector. */
+		if (vm->ioapic)
+			ioapic_eoi(vm->ioapic, e->eoi.vector);
+		break;
 	default:
 		break;
 	}
@@ -162,11 +167,7 @@ static int finish_exit(struct vm *vm, struct accel *a,
 	case ACCEL_EXIT_IRQ_WINDOW:
 		break;	/* the ExtINT goes in before the next entry */
 	case ACCEL_EXIT_EOI:
-		/*
-		 * The IOAPIC keeps no remote IRR (every line it is wired to
-		 * is edge-triggered), so there is nothing to clear.
-		 */
-		break;
+		break;	/* answered by the IOAPIC (answer_exit) */
 	case ACCEL_EXIT_HLT:
 		return handle_hlt(vm, e);
 	case ACCEL_EXIT_SHUTDOWN:

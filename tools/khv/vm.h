@@ -50,6 +50,9 @@ struct vm {
 	 * then go nowhere, as on a PC whose CPU never takes them.
 	 */
 	int (*signal_msi)(struct vm *vm, u64 addr, u32 data);
+	/* See irq_level_route(); NULL with signal_msi. */
+	int (*level_route)(struct vm *vm, unsigned int pin, u64 addr, u32 data,
+			   bool on);
 	/* Bring the vCPU thread back to its loop (PIC output, exits). */
 	void (*kick)(struct vm *vm);
 	void *accel;		/* for the two hooks above */

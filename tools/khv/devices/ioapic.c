@@ -10,9 +10,14 @@
  * mode << 8 | trigger << 15), which is exactly what the accelerator's
  * local APIC takes from userspace (KVM_SIGNAL_MSI, and khv's MSI ioctl).
  *
- * Every line the launcher drives is edge-triggered.  A pin programmed as
- * level-triggered is delivered on each rising edge of its line; remote
- * IRR is not tracked because no EOI comes back from the local APIC yet.
+ * An edge-triggered pin sends its message on each rising edge of its
+ * line.  A level-triggered pin sends it while the line is asserted and
+ * its remote IRR is clear, and sets remote IRR; the local APIC's EOI of
+ * that vector clears remote IRR, and a line still asserted then sends
+ * again (datasheet 3.2.4, redirection table bit 14).  Unmasking a
+ * level-triggered pin whose line is asserted sends too.  The launcher's
+ * lines carry "asserted", not voltage: the polarity bit is kept for the
+ * guest to read back and does not invert them.
  * ExtINT delivery mode through the IOAPIC is not supported (Linux only
  * falls back to it when the timer does not work through pin 2).
  */
@@ -80,31 +85,66 @@ void ioapic_entry_to_msi(u64 e, u64 *addr, u32 *data)
 
 static void ioapic_deliver(struct ioapic *s, unsigned int pin)
 {
-	u64 e = s->redir[pin], addr;
+	u64 *e = &s->redir[pin], addr;
 	u32 data;
 
-	if (e & REDIR_MASK)
+	if (*e & REDIR_MASK)
 		return;
-	if (((e & REDIR_DELMODE) >> REDIR_DELMODE_SHIFT) == DELMODE_EXTINT)
+	if (((*e & REDIR_DELMODE) >> REDIR_DELMODE_SHIFT) == DELMODE_EXTINT)
 		return;
-	ioapic_entry_to_msi(e, &addr, &data);
+	if (*e & REDIR_LEVEL) {
+		if (*e & REDIR_REMOTE_IRR)
+			return;	/* the last one is not EOI'd yet */
+		*e |= REDIR_REMOTE_IRR;
+	}
+	ioapic_entry_to_msi(*e, &addr, &data);
 	irq_send_msi(s->vm, addr, data);
+}
+
+static bool ioapic_line(const struct ioapic *s, unsigned int pin)
+{
+	return s->lines & (1u << pin);
 }
 
 void ioapic_set_irq(struct ioapic *s, unsigned int pin, bool level)
 {
-	u32 bit = 1u << pin;
-	bool rising;
+	bool was;
 
 	if (pin >= IOAPIC_NR_PINS)
 		return;
-	rising = level && !(s->lines & bit);
+	was = ioapic_line(s, pin);
 	if (level)
-		s->lines |= bit;
+		s->lines |= 1u << pin;
 	else
-		s->lines &= ~bit;
-	if (rising)
+		s->lines &= ~(1u << pin);
+	if (level && (!was || (s->redir[pin] & REDIR_LEVEL)))
 		ioapic_deliver(s, pin);
+}
+
+void ioapic_eoi(struct ioapic *s, u8 vector)
+{
+	unsigned int pin;
+
+	for (pin = 0; pin < IOAPIC_NR_PINS; pin++) {
+		u64 *e = &s->redir[pin];
+
+		if (!(*e & REDIR_LEVEL) || !(*e & REDIR_REMOTE_IRR) ||
+		    (*e & REDIR_VECTOR) != vector)
+			continue;
+		*e &= ~REDIR_REMOTE_IRR;
+		if (ioapic_line(s, pin))
+			ioapic_deliver(s, pin);
+	}
+}
+
+/* Tell the accelerator which messages are level-triggered. */
+static void ioapic_update_route(struct ioapic *s, unsigned int pin)
+{
+	u64 e = s->redir[pin], addr;
+	u32 data;
+
+	ioapic_entry_to_msi(e, &addr, &data);
+	irq_level_route(s->vm, pin, addr, data, e & REDIR_LEVEL);
 }
 
 static u32 ioapic_read_reg(struct ioapic *s)
@@ -147,6 +187,12 @@ static void ioapic_write_reg(struct ioapic *s, u32 v)
 	else
 		*e = (*e & (0xffffffff00000000ULL | REDIR_RO)) |
 		     (v & ~(u32)REDIR_RO);
+	/* Remote IRR means nothing for an edge-triggered pin: drop it. */
+	if (!(*e & REDIR_LEVEL))
+		*e &= ~REDIR_REMOTE_IRR;
+	ioapic_update_route(s, pin);
+	if ((*e & REDIR_LEVEL) && ioapic_line(s, pin))
+		ioapic_deliver(s, pin);
 }
 
 static void ioapic_mmio(void *opaque, u64 offset, u8 *data, u32 len,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../init.h"
+#include "../irq.h"
 #include "../vm.h"
 
 #define TESTDEV_SCRATCH_PORT	0xe0	/* 0xe0-0xe3 */
@@ -27,6 +28,10 @@
 #define TESTDEV_PATTERN_LAST	0x808
 #define TESTDEV_PATTERN_CLEAR	0x80c
 #define TESTDEV_PATTERN_LEN	0x810
+
+/* A byte written to 0x2000 + n sets ISA/IOAPIC line n to its bit 0. */
+#define TESTDEV_IRQ_PORT	0x2000
+#define TESTDEV_IRQ_LINES	24
 
 #define TESTDEV_RAM_BASE	0xff000000ULL
 #define TESTDEV_RAM_SIZE	0x10000
@@ -156,6 +161,24 @@ static void testdev_ram_io(void *opaque, u64 offset, u8 *data, u32 len,
 		memcpy(data, t->ram + offset, len);
 }
 
+static void testdev_irq_io(void *opaque, u64 offset, u8 *data, u32 len,
+			   bool is_write)
+{
+	struct vm *vm = opaque;
+	u32 i;
+
+	/*
+	 * Write-only; byte i of a wider write sets line offset + i.  The
+	 * bus calls with vm->lock held, as irq_set_level() wants.
+	 */
+	if (!is_write) {
+		le_write(data, len, ~0ULL);
+		return;
+	}
+	for (i = 0; i < len && offset + i < TESTDEV_IRQ_LINES; i++)
+		irq_set_level(vm, offset + i, data[i] & 1);
+}
+
 static int testdev_init(struct vm *vm)
 {
 	struct testdev *t = calloc(1, sizeof(*t));
@@ -173,6 +196,10 @@ static int testdev_init(struct vm *vm)
 		ret = bus_register(&vm->mmio, TESTDEV_PATTERN_BASE,
 				   TESTDEV_PATTERN_LEN, testdev_pattern_io, t,
 				   "testdev-pattern");
+	if (!ret)
+		ret = bus_register(&vm->pio, TESTDEV_IRQ_PORT,
+				   TESTDEV_IRQ_LINES, testdev_irq_io, vm,
+				   "testdev-irq");
 	if (!ret)
 		ret = bus_register(&vm->mmio, TESTDEV_RAM_BASE,
 				   TESTDEV_RAM_SIZE, testdev_ram_io, t,
