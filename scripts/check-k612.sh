@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The "Kernel 6.12" lane end to end (Documentation/lab.rst):
+#   1. fetch-k612: Debian's 6.12 from bookworm-backports, or the cached one;
+#   2. the launcher and the guest tests (make tools guest-tests);
+#   3. khv.ko built against 6.12 with W=1 in build/k612/ (a fresh copy of
+#      kmod/ and uapi/, so kmod/khv.ko, the 6.1 module, is left alone):
+#      any compiler or kbuild warning fails;
+#   4. one lab boot of 6.12 running scripts/lab-check.sh: the guest tests
+#      on khv and on KVM, the statistics checks, the lab's own kernel
+#      (6.12) booted as a guest on khv and on KVM, --firmware, the load
+#      checks;
+#   5. with --guest-on-61: the same sources built for 6.1 in build/k61/,
+#      and one more boot, of the 6.1 lab, booting the 6.12 bzImage as a
+#      guest on khv.
+# --committed builds the module from HEAD's kmod/ and uapi/ instead of the
+# working tree (whose uncommitted work may not build yet).
+# Each part's last "N passed, N failed" line is added up; a part that
+# prints none counts as one test.  The last line is the total; exit 0 only
+# when nothing failed.
+#
+# Environment: MAKE, KHV_K612_CACHE (see scripts/fetch-k612),
+# K612_LAB_TIMEOUT (the 6.12 lab boot's limit, default 1200 s).
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT" || exit 1
+MAKE=${MAKE:-make}
+guest_on_61=0
+committed=0
+for arg; do
+	case "$arg" in
+	--guest-on-61) guest_on_61=1 ;;
+	--committed) committed=1 ;;
+	*) echo "usage: scripts/check-k612.sh [--committed] [--guest-on-61]" >&2; exit 64 ;;
+	esac
+done
+
+passed=0
+failed=0
+summaries=()
+out=$(mktemp "${TMPDIR:-/tmp}/khv-k612.XXXXXX")
+trap 'rm -f "$out"' EXIT
+start=$SECONDS
+
+finish() {
+	printf '%s\n' ${summaries[@]+"${summaries[@]}"}
+	echo "check-k612: $((SECONDS - start)) s"
+	echo "$passed passed, $failed failed"
+	exit $((failed > 0))
+}
+
+add() {	# add NAME PASSED FAILED
+	passed=$((passed + $2))
+	failed=$((failed + $3))
+	summaries+=("$1: $2 passed, $3 failed")
+}
+
+# part NAME COMMAND...: run, tee, count the last "N passed, N failed".
+part() {
+	local name=$1 status=0 t0=$SECONDS p f line
+	shift
+	echo "== $name: $*"
+	"$@" 2>&1 | tee "$out" || status=$?
+	line=$(tr -d '\r' <"$out" | grep -E '^([A-Za-z0-9_-]+: )?[0-9]+ passed, [0-9]+ failed' | tail -n 1) || true
+	if [ -n "$line" ]; then
+		line=${line#*: }
+		p=${line%% passed*}
+		f=${line#*passed, }
+		f=${f%% failed*}
+		if [ "$status" != 0 ] && [ "$f" = 0 ]; then
+			echo "check-k612: $name exited with status $status but counted no failure"
+			f=1
+		fi
+	elif [ "$status" = 0 ]; then
+		p=1 f=0
+	else
+		p=0 f=1
+	fi
+	echo "== $name: $((SECONDS - t0)) s"
+	add "$name" "$p" "$f"
+}
+
+echo "== fetch: scripts/fetch-k612"
+if ! vars=$(scripts/fetch-k612); then
+	add fetch 0 1
+	finish
+fi
+eval "$vars"
+add fetch 1 0
+echo "kernel $K612_RELEASE: $K612_KERNEL"
+
+part tools "$MAKE" tools guest-tests
+
+# module DIR KDIR RELEASE: a fresh copy of the sources in DIR and a full
+# build against KDIR (an incremental one would not repeat the warnings of
+# files that did not change).
+module() {
+	local dir=$1 kdir=$2 rel=$3 log=$1/build.log n st
+	rm -rf "$dir/kmod" "$dir/uapi"
+	mkdir -p "$dir"
+	if [ "$committed" = 1 ]; then
+		git archive --format=tar HEAD kmod uapi | tar -x -C "$dir" \
+			--exclude=kmod/tests || return 1
+		echo "module: built from HEAD $(git rev-parse --short HEAD)"
+	else
+		(find kmod uapi -path kmod/tests -prune -o -type f \
+			\( -name '*.[chS]' -o -name Kbuild -o -name Makefile \) -print |
+			grep -v -e '\.mod\.c$' | cpio -pdm --quiet "$dir") || return 1
+	fi
+	"$MAKE" -C "$kdir" M="$dir/kmod" W=1 modules >"$log" 2>&1
+	st=$?
+	cat "$log"
+	n=$(grep -c -i 'warning' "$log")
+	if [ "$st" != 0 ]; then
+		echo "FAIL: khv.ko against $rel (make status $st)"
+	elif [ "$n" != 0 ]; then
+		echo "FAIL: khv.ko against $rel: $n warning lines"
+	elif [ "$(modinfo -F vermagic "$dir/kmod/khv.ko" | awk '{ print $1 }')" != "$rel" ]; then
+		echo "FAIL: khv.ko's vermagic is not $rel"
+	else
+		echo "PASS: khv.ko against $rel with W=1, no warnings"
+		echo "1 passed, 0 failed"
+		return 0
+	fi
+	echo "0 passed, 1 failed"
+	return 1
+}
+build=$ROOT/build/k612
+part module module "$build" "$K612_KDIR" "$K612_RELEASE"
+if [ ! -f "$build/kmod/khv.ko" ]; then
+	finish
+fi
+
+# The lab's own kernel is 6.12 here, so lab-check's linux-khv part boots
+# Debian's 6.12 as a guest on khv.
+part lab env LAB_KERNEL="$K612_KERNEL" LAB_MODDIR="$K612_MODDIR" \
+	LAB_KHV_KO="$build/kmod/khv.ko" \
+	scripts/labvm --cpu svm --mem 3G --timeout "${K612_LAB_TIMEOUT:-1200}" \
+	-- "$ROOT/scripts/lab-check.sh"
+
+# The same sources built for the 6.1 lab in build/k61 (kmod/khv.ko may be
+# another state of the tree).
+if [ "$guest_on_61" = 1 ]; then
+	kdir61=$(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null | sort -V | tail -n 1)
+	rel61=${kdir61#/usr/src/linux-headers-}
+	if [ -z "$kdir61" ]; then
+		echo "check-k612: no /usr/src/linux-headers-6.1.*-amd64 (apt-get install linux-headers-amd64)"
+		add module-61 0 1
+	elif part module-61 module "$ROOT/build/k61" "$kdir61" "$rel61"; [ -f "$ROOT/build/k61/kmod/khv.ko" ]; then
+		part guest-on-61 env LAB_KVER="$rel61" LAB_KHV_KO="$ROOT/build/k61/kmod/khv.ko" \
+			scripts/labvm --cpu svm --mem 3G --add "$K612_KERNEL" \
+			-- env ACCEL=khv KERNEL="$K612_KERNEL" sh "$ROOT/scripts/linux-guest-test.sh"
+	fi
+fi
+finish
