@@ -124,17 +124,50 @@ int khv_npt_map(struct khv_vm *vm, struct khv_memslot *slot, u64 gpa,
 	return ret;
 }
 
+/*
+ * The leaf entry for gpa; or NULL when a table on the way is missing, with
+ * *skip set to the bytes from gpa to the end of what that table would map.
+ */
+static u64 *npt_leaf_or_skip(struct khv_npt *npt, u64 gpa, u64 *skip)
+{
+	u64 *table = npt->root;
+	int level;
+
+	for (level = NPT_LEVELS; level > 1; level--) {
+		u64 e = table[npt_index(gpa, level)];
+
+		if (!npt_present(e)) {
+			u64 span = 1ULL << (PAGE_SHIFT + 9 * (level - 1));
+
+			*skip = span - (gpa & (span - 1));
+			return NULL;
+		}
+		table = npt_table(e);
+	}
+	*skip = PAGE_SIZE;
+	return &table[npt_index(gpa, 1)];
+}
+
+/*
+ * A slot may cover most of the 48-bit guest space while the guest touched
+ * a few of its pages: skip each missing table whole, and stop once nothing
+ * is pinned, rather than walk every page (a 64 TiB slot kept the CPU busy
+ * for minutes, a soft lockup found by khv-fuzz).
+ */
 void khv_npt_zap(struct khv_npt *npt, u64 gpa, u64 npages)
 {
+	u64 end = gpa + (npages << PAGE_SHIFT), skip;
+
 	mutex_lock(&npt->lock);
-	for (; npages; npages--, gpa += PAGE_SIZE) {
-		u64 *leaf = npt_leaf(npt, gpa, false);
+	while (gpa < end && npt->pinned) {
+		u64 *leaf = npt_leaf_or_skip(npt, gpa, &skip);
 
 		if (leaf && npt_present(*leaf)) {
 			npt_unpin(*leaf);
 			*leaf = 0;
 			npt->pinned--;
 		}
+		gpa += skip;
 	}
 	mutex_unlock(&npt->lock);
 }
