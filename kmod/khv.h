@@ -249,7 +249,12 @@ int khv_handle_pio(struct khv_vcpu *vcpu, struct khv_pio_pending *p);
 int khv_complete_pio(struct khv_vcpu *vcpu);
 
 /* mmio.c */
-int khv_handle_mmio(struct khv_vcpu *vcpu, u64 gpa);
+/*
+ * @insn/@insn_len: the instruction's bytes when the hardware gave them
+ * with the exit (SVM decode assists), else NULL/0: fetched at CS:RIP.
+ */
+int khv_handle_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
+		    unsigned int insn_len);
 int khv_complete_mmio(struct khv_vcpu *vcpu);
 int khv_fetch_insn(struct khv_vcpu *vcpu, u8 *buf, unsigned int *len);
 int khv_read_linear(struct khv_vcpu *vcpu, u64 la, void *buf,

@@ -275,7 +275,8 @@ static int khv_mmio_exit(struct khv_vcpu *vcpu)
 	return khv_exit_to_user(vcpu, KHV_EXIT_MMIO);
 }
 
-int khv_handle_mmio(struct khv_vcpu *vcpu, u64 gpa)
+int khv_handle_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
+		    unsigned int insn_len)
 {
 	struct khv_mmio_pending *m = &vcpu->mmio;
 	struct khv_emu_ctxt *c;
@@ -291,9 +292,14 @@ int khv_handle_mmio(struct khv_vcpu *vcpu, u64 gpa)
 	c->la57 = khv_vendor->get_cr(vcpu, 4) & X86_CR4_LA57;
 	for (i = 0; i < KHV_NR_SEGS; i++)
 		c->seg_base[i] = khv_vendor->get_seg_base(vcpu, i);
-	c->insn_len = sizeof(c->insn);
-	if (khv_fetch_insn(vcpu, c->insn, &c->insn_len))
-		c->insn_len = 0;
+	if (insn_len) {
+		c->insn_len = min_t(unsigned int, insn_len, sizeof(c->insn));
+		memcpy(c->insn, insn, c->insn_len);
+	} else {
+		c->insn_len = sizeof(c->insn);
+		if (khv_fetch_insn(vcpu, c->insn, &c->insn_len))
+			c->insn_len = 0;
+	}
 
 	ret = khv_emulate_insn(c, &khv_emu_ops, vcpu);
 	m->done = false;
@@ -327,5 +333,5 @@ int khv_complete_mmio(struct khv_vcpu *vcpu)
 	m->active = false;
 	memcpy(m->data, vcpu->run->mmio.data, m->len);
 	m->done = true;
-	return khv_handle_mmio(vcpu, m->gpa);
+	return khv_handle_mmio(vcpu, m->gpa, NULL, 0);
 }

@@ -213,10 +213,11 @@ static void svm_vcpu_free(struct khv_vcpu *vcpu)
 
 /*
  * ASIDs tag the TLB entries of a guest (APM Vol. 2, 15.16).  They are
- * handed out per CPU: a vCPU that moves to another CPU, or whose nested
- * mappings were taken away, gets a fresh ASID there, so it can never hit
- * stale entries.  When a CPU runs out, a new generation starts and the
- * whole TLB is flushed once.
+ * handed out per CPU: a vCPU that moves to another CPU gets a fresh ASID
+ * there, so it can never hit stale entries; one whose nested mappings
+ * were taken away flushes its ASID where the CPU can (flush-by-ASID),
+ * else gets a fresh one too.  When a CPU runs out, a new generation
+ * starts and the whole TLB is flushed once.
  */
 static void svm_assign_asid(struct khv_vcpu *vcpu)
 {
@@ -226,9 +227,20 @@ static void svm_assign_asid(struct khv_vcpu *vcpu)
 	int cpu = smp_processor_id();
 	int gen = atomic_read(&vcpu->vm->tlb_gen);
 
-	if (svm->asid_cpu == cpu && svm->asid_gen == sd->asid_gen &&
-	    vcpu->tlb_gen_seen == gen)
-		return;
+	if (svm->asid_cpu == cpu && svm->asid_gen == sd->asid_gen) {
+		if (vcpu->tlb_gen_seen == gen)
+			return;
+		/*
+		 * Nested mappings went away: with flush-by-ASID, TLB_CONTROL
+		 * 03h flushes this guest's entries only (APM Vol. 2, 15.16.1,
+		 * CPUID Fn8000_000A EDX[6]); the vCPU keeps its ASID.
+		 */
+		if (svm_has(SVM_FEAT_FLUSH_ASID)) {
+			vcpu->tlb_gen_seen = gen;
+			c->tlb_control = VMCB_TLB_FLUSH_ASID;
+			return;
+		}
+	}
 
 	vcpu->tlb_gen_seen = gen;
 	if (sd->next_asid >= svm_max_asid) {

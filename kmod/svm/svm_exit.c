@@ -161,7 +161,17 @@ static int svm_npf(struct khv_vcpu *vcpu)
 	slot = svm_npf_ram_slot(vcpu, gpa, err);
 	if (slot)
 		return khv_npt_map(vcpu->vm, slot, gpa, err & 2) ?: 1;
-	return khv_handle_mmio(vcpu, gpa);
+	/*
+	 * Decode assists store up to 15 bytes fetched at CS:RIP with a
+	 * nested page fault (APM Vol. 2, 15.33 "Decode Assists"),
+	 * saving the emulator a guest page walk.  The count may be 0 (the
+	 * fetch itself faulted, or errata such as a SMAP violation on the
+	 * data access): then the bytes are fetched by walking.
+	 */
+	if (svm_has(SVM_FEAT_DECODE_ASSISTS) && (c->insn_len & 0xf))
+		return khv_handle_mmio(vcpu, gpa, c->insn_bytes,
+				       c->insn_len & 0xf);
+	return khv_handle_mmio(vcpu, gpa, NULL, 0);
 }
 
 /*

@@ -260,7 +260,7 @@ static int vmx_ept_violation(struct khv_vcpu *vcpu)
 	slot = khv_memslot_find(vcpu->vm, gpa);
 	if (slot && !(q & QUAL_EPT_PERMS))
 		return khv_npt_map(vcpu->vm, slot, gpa, q & QUAL_EPT_WRITE) ?: 1;
-	return khv_handle_mmio(vcpu, gpa);
+	return khv_handle_mmio(vcpu, gpa, NULL, 0);
 }
 
 /* A malformed EPT entry is khv's bug: stop with the address. */
