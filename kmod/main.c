@@ -72,6 +72,7 @@ static long khv_check_cap(unsigned long cap)
 	case KHV_CAP_IMMEDIATE_EXIT:
 	case KHV_CAP_LAPIC:
 	case KHV_CAP_EXIT_TRACE:
+	case KHV_CAP_ENTRY_CHECK:
 		return 1;
 	case KHV_CAP_NR_MEMSLOTS:
 		return KHV_NR_MEMSLOTS;

@@ -57,6 +57,7 @@ static long khv_vcpu_ioctl_locked(struct khv_vcpu *vcpu, unsigned int cmd,
 		struct khv_regs regs;
 		struct khv_sregs sregs;
 		struct khv_event ev;
+		struct khv_entry_check check;
 	} *u;
 	long ret;
 
@@ -110,6 +111,11 @@ static long khv_vcpu_ioctl_locked(struct khv_vcpu *vcpu, unsigned int cmd,
 		ret = -EFAULT;
 		if (!copy_from_user(&u->ev, argp, sizeof(u->ev)))
 			ret = khv_queue_event(vcpu, &u->ev);
+		break;
+	case KHV_CHECK_ENTRY:
+		khv_vendor->check_entry(vcpu, &u->check);
+		ret = copy_to_user(argp, &u->check, sizeof(u->check)) ?
+			-EFAULT : 0;
 		break;
 	default:
 		ret = -ENOTTY;

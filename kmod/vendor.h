@@ -90,6 +90,12 @@ struct khv_vendor_ops {
 	 */
 	bool (*describe_exit)(struct khv_vcpu *vcpu,
 			      struct khv_exit_info *info);
+	/*
+	 * KHV_CHECK_ENTRY: the entry rules on the state the next entry
+	 * would load (RIP, RSP, RFLAGS and RAX from vcpu included); fill
+	 * every field of @out.  Process context, vcpu->mutex held.
+	 */
+	void (*check_entry)(struct khv_vcpu *vcpu, struct khv_entry_check *out);
 };
 
 extern const struct khv_vendor_ops *khv_vendor;

@@ -8,6 +8,9 @@
 #   3. the same guest tests on KVM,
 #   4. with --foreign DIR: scripts/lab-foreign.sh DIR, Multiboot kernels
 #      nobody wrote for khv, on KVM and on khv, compared with each other.
+# With --vmx (the Bochs lab of scripts/check-vmx.sh, where every emulated
+# instruction counts): the same minus the foreign kernels and SeaBIOS,
+# and mem1g on 64 MiB (--cmdline mib=64).
 # Every line of guest-tests/run-tests.sh is printed with its accelerator in
 # front, then one count per accelerator and the combined count last.
 # POSIX sh: the lab's /bin/sh is busybox.
@@ -15,9 +18,16 @@
 root=$(cd "$(dirname "$0")/.." && pwd)
 runner=$root/guest-tests/run-tests.sh
 foreign=
-if [ "${1:-}" = --foreign ] && [ $# -ge 2 ]; then
-	foreign=$2
-fi
+vmx=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--foreign) foreign=$2; shift 2 ;;
+	--vmx) vmx=1; shift ;;
+	*) echo "lab-check: unknown option $1"; exit 2 ;;
+	esac
+done
+runner_args=
+[ $vmx = 1 ] && runner_args="--timeout 300 --extra-args --cmdline=mib=64"
 passed=0
 failed=0
 summaries=
@@ -42,7 +52,8 @@ run_pass() {
 	accel=$1
 	shift
 	{
-		"$@" --accel "$accel" 2>&1
+		# shellcheck disable=SC2086 # a list of arguments
+		"$@" --accel "$accel" $runner_args 2>&1
 		echo $? >"$out.status"
 	} | while IFS= read -r line; do
 		printf '%s: %s\n' "$accel" "$line"
@@ -96,6 +107,8 @@ if [ ! -f "$runner" ]; then
 	count guest-tests 0 1
 elif [ -c /dev/khv ] || /lab/use-khv; then
 	run_pass khv
+	# The entry checks on demand and a failed entry (KHV_CHECK_ENTRY).
+	run_counted abi "$root/tools/abitest/khv-abitest"
 	# Exit statistics and the netlink family need khv loaded.
 	run_counted stats sh "$root/scripts/stats-check.sh"
 	# The lab's own kernel booted as a guest, to its shell and poweroff.
@@ -120,7 +133,7 @@ if [ -n "$foreign" ]; then
 fi
 
 # --firmware: SeaBIOS from the reset vector on khv and on KVM.
-run_counted firmware sh "$root/scripts/lab-firmware.sh"
+[ $vmx = 1 ] || run_counted firmware sh "$root/scripts/lab-firmware.sh"
 
 # Loading and unloading khv beside KVM; ends with KVM loaded.
 run_counted load sh "$root/scripts/lab-load.sh"

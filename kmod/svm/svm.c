@@ -371,6 +371,7 @@ static const struct khv_vendor_ops svm_ops = {
 	.get_seg_base = svm_get_seg_base,
 	.code_size = svm_code_size,
 	.describe_exit = svm_describe_exit,
+	.check_entry = svm_check_entry,
 };
 
 static void svm_check_efer(void *busy)

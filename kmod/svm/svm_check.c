@@ -7,6 +7,7 @@
  * ("Canonicalization and Consistency Checks"), tested in the order the
  * manual lists them; the first one that fails is reported.
  */
+#include <linux/string.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
@@ -68,4 +69,31 @@ const char *svm_check_guest_state(struct khv_vcpu *vcpu, u64 *value)
 				    c->event_inj);
 	}
 	return NULL;
+}
+
+/*
+ * KHV_CHECK_ENTRY.  RIP, RSP, RAX and RFLAGS reach the VMCB only at
+ * VMRUN, and no rule above reads them; the rest is the VMCB as it is,
+ * but for the ASID, which khv assigns at VMRUN: a vCPU that never ran
+ * has none yet, so the check is made with a stand-in.  vcpu->mutex
+ * keeps VMRUN away from the VMCB meanwhile.
+ */
+void svm_check_entry(struct khv_vcpu *vcpu, struct khv_entry_check *out)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	u32 asid = c->asid;
+	u64 value = 0;
+	const char *why;
+
+	if (!asid)
+		c->asid = 1;
+	why = svm_check_guest_state(vcpu, &value);
+	c->asid = asid;
+
+	memset(out, 0, sizeof(*out));
+	if (!why)
+		return;
+	out->broken = 1;
+	out->value = value;
+	strscpy(out->rule, why, sizeof(out->rule));
 }

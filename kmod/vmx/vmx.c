@@ -487,6 +487,7 @@ static const struct khv_vendor_ops vmx_ops = {
 	.get_seg_base = vmx_get_seg_base,
 	.code_size = vmx_code_size,
 	.describe_exit = vmx_describe_exit,
+	.check_entry = vmx_check_entry_now,
 };
 
 const struct khv_vendor_ops *vmx_ops_init(void)

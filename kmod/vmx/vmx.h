@@ -275,6 +275,7 @@ const char *vmx_exit_reason_name(u32 basic);
 
 /* vmx_check.c */
 bool vmx_check_entry(struct khv_vcpu *vcpu, struct vmx_check_result *r);
+void vmx_check_entry_now(struct khv_vcpu *vcpu, struct khv_entry_check *out);
 const char *vmx_insn_error_name(u32 error);
 
 #endif /* KHV_VMX_H */

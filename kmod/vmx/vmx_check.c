@@ -12,6 +12,7 @@
  * call these 26.2.1 and 26.3.1.)  Host state is khv's own and not
  * checked here.
  */
+#include <linux/string.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
@@ -638,6 +639,31 @@ bool vmx_check_entry(struct khv_vcpu *vcpu, struct vmx_check_result *r)
 	return check_controls(r, &s) && check_guest_crs(r, &s) &&
 	       check_guest_segs(r, &s) && check_guest_dtrs_rip(r, &s) &&
 	       check_guest_nonreg(r, &s);
+}
+
+/*
+ * KHV_CHECK_ENTRY: RSP, RIP and RFLAGS go into the VMCS only before an
+ * entry; write them now so that the checks see what the entry would.
+ */
+void vmx_check_entry_now(struct khv_vcpu *vcpu, struct khv_entry_check *out)
+{
+	struct vmx_check_result r = { 0 };
+
+	preempt_disable();
+	vmx_vcpu_load(vcpu);
+	vmcs_write(VMCS_GUEST_RSP, vcpu->gpr[KHV_RSP]);
+	vmcs_write(VMCS_GUEST_RIP, vcpu->rip);
+	vmcs_write(VMCS_GUEST_RFLAGS, vcpu->rflags);
+	preempt_enable();
+
+	memset(out, 0, sizeof(*out));
+	if (vmx_check_entry(vcpu, &r))
+		return;
+	out->broken = 1;
+	out->value = r.value;
+	strscpy(out->field, r.field ?: "", sizeof(out->field));
+	snprintf(out->rule, sizeof(out->rule), "%s (%s)", r.rule ?: "",
+		 r.section ?: "");
 }
 
 /* VM-instruction error numbers (SDM Vol. 3C, 32.4, Table 32-1). */

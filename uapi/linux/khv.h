@@ -28,6 +28,7 @@
 #define KHV_CAP_VENDOR		6	/* 1: AMD SVM, 2: Intel VMX */
 #define KHV_CAP_LAPIC		7	/* KHV_CREATE_LAPIC, KHV_SIGNAL_MSI */
 #define KHV_CAP_EXIT_TRACE	8	/* KHV_TRACE, khv_run.user_ns */
+#define KHV_CAP_ENTRY_CHECK	9	/* KHV_CHECK_ENTRY */
 
 #define KHV_VENDOR_SVM		1
 #define KHV_VENDOR_VMX		2
@@ -168,6 +169,22 @@ struct khv_trace_ctl {
 #define KHV_TRACE_OFFSET	0x100000	/* mmap offset on the vCPU fd */
 
 #define KHV_TRACE		_IOWR(KHVIO, 0x89, struct khv_trace_ctl)
+
+/*
+ * KHV_CHECK_ENTRY: check the vCPU's current state against the VM-entry
+ * rules khv knows (the SDM's checks on VMX controls and guest state, the
+ * APM's VMRUN consistency checks): the ones khv also applies before a
+ * vCPU's first entry and after a failed one.
+ */
+struct khv_entry_check {
+	__u32 broken;		/* 1: the rule below is broken; 0: none found */
+	__u32 padding;
+	__u64 value;		/* the value that breaks it */
+	char field[32];		/* the state field, "" when the rule names it */
+	char rule[160];		/* the rule, NUL-terminated */
+};
+
+#define KHV_CHECK_ENTRY		_IOR(KHVIO, 0x8a, struct khv_entry_check)
 
 /* Exit reasons, in khv_run.exit_reason. */
 #define KHV_EXIT_UNKNOWN	0

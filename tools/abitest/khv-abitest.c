@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * khv-abitest: checks of /dev/khv's vCPU ABI that no guest can make on
+ * its own, run as root in the lab (scripts/lab-check.sh):
+ *
+ *   - KHV_CHECK_ENTRY finds no broken rule in a vCPU's reset state;
+ *   - a long-mode state with CS.L and CS.D both set, which both vendors'
+ *     manuals forbid (SDM Vol. 3C 28.3.1.2: in IA-32e mode a CS with L
+ *     set must have D/B clear; APM Vol. 2 15.5.1: VMRUN fails when
+ *     EFER.LME, CR0.PG, CR4.PAE, CS.L and CS.D are all set), is named by
+ *     KHV_CHECK_ENTRY, and KHV_RUN on it ends in KHV_EXIT_FAIL_ENTRY
+ *     with a description that names it too;
+ *   - the vCPU runs again once the state is fixed.
+ *
+ * Prints "PASS: ..." / "FAIL: ..." lines and "N passed, N failed".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/khv.h>
+
+#define MEM_SIZE	0x10000
+#define CODE		0x1000
+#define PML4		0x2000
+#define PDPT		0x3000
+#define PD		0x4000
+
+static int passed, failed;
+
+static void check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s: ", ok ? "PASS" : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+static void seg(struct khv_segment *s, unsigned short sel, unsigned char type,
+		bool l, bool db)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = sel;
+	s->limit = 0xffffffff;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+	s->g = 1;
+	s->l = l;
+	s->db = db;
+}
+
+/*
+ * Long mode with identity-mapped 2 MiB pages for the first 2 MiB (SDM
+ * Vol. 3A 5.5), CS 64-bit (L = 1, D = @cs_d).
+ */
+static void long_mode(struct khv_sregs *sr, unsigned char *mem, bool cs_d)
+{
+	unsigned long long *pml4 = (void *)(mem + PML4);
+	unsigned long long *pdpt = (void *)(mem + PDPT);
+	unsigned long long *pd = (void *)(mem + PD);
+
+	pml4[0] = PDPT | 3;
+	pdpt[0] = PD | 3;
+	pd[0] = 0x83;		/* present, writable, 2 MiB */
+	seg(&sr->cs, 0x8, 0xb, true, cs_d);
+	seg(&sr->ds, 0x10, 0x3, false, true);
+	sr->es = sr->fs = sr->gs = sr->ss = sr->ds;
+	sr->cr0 = 0x80000011;	/* PG, ET, PE */
+	sr->cr3 = PML4;
+	sr->cr4 = 0x20;		/* PAE */
+	sr->efer = 0x500;	/* LME, LMA */
+}
+
+int main(void)
+{
+	/* OUT to port 0x80, then HLT: the run stops at the port exit. */
+	static const unsigned char code[] = { 0xe6, 0x80, 0xf4 };
+	static union {
+		struct khv_cpuid c;
+		char b[sizeof(struct khv_cpuid) + sizeof(struct khv_cpuid_entry)];
+	} cpuid = { .c.nent = 1 };
+	struct khv_memory_region mr = { .memory_size = MEM_SIZE };
+	struct khv_regs regs = { .rip = CODE, .rflags = 2, .rsp = 0x8000 };
+	struct khv_entry_check ec;
+	char text[sizeof(ec.field) + sizeof(ec.rule) + 2];
+	struct khv_sregs sr;
+	struct khv_run *run;
+	int dev, vm, cpu, size, ret;
+	unsigned char *mem;
+
+	dev = open("/dev/khv", O_RDWR | O_CLOEXEC);
+	if (dev < 0) {
+		perror("khv-abitest: /dev/khv");
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+	check(ioctl(dev, KHV_CHECK_CAP, KHV_CAP_ENTRY_CHECK) > 0,
+	      "KHV_CAP_ENTRY_CHECK offered");
+	size = ioctl(dev, KHV_GET_VCPU_MMAP_SIZE, 0);
+	vm = ioctl(dev, KHV_CREATE_VM, 0);
+	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	mr.userspace_addr = (unsigned long)mem;
+	cpu = vm < 0 || mem == MAP_FAILED ||
+	      ioctl(vm, KHV_SET_MEMORY_REGION, &mr) ? -1 :
+	      ioctl(vm, KHV_CREATE_VCPU, 0);
+	run = cpu < 0 || size <= 0 ? MAP_FAILED :
+	      mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, cpu, 0);
+	if (run == MAP_FAILED || ioctl(cpu, KHV_SET_CPUID, &cpuid.c)) {
+		check(false, "a VM with a vCPU (%s)", strerror(errno));
+		goto out;
+	}
+	memcpy(mem + CODE, code, sizeof(code));
+
+	memset(&ec, 0xff, sizeof(ec));
+	ret = ioctl(cpu, KHV_CHECK_ENTRY, &ec);
+	check(!ret && !ec.broken,
+	      "reset state: no broken entry rule (ret %d, broken %u: %s %s)",
+	      ret, ec.broken, ec.field, ec.rule);
+	ret = ioctl(cpu, KHV_CHECK_ENTRY, (void *)8);
+	check(ret < 0 && errno == EFAULT, "a bad pointer gets EFAULT");
+
+	ret = ioctl(cpu, KHV_GET_SREGS, &sr);
+	long_mode(&sr, mem, true);
+	ret = ret ?: ioctl(cpu, KHV_SET_SREGS, &sr);
+	ret = ret ?: ioctl(cpu, KHV_SET_REGS, &regs);
+	check(!ret, "long mode with CS.L = CS.D = 1 accepted by SET_SREGS (%s)",
+	      ret ? strerror(errno) : "ok");
+	memset(&ec, 0, sizeof(ec));
+	ret = ioctl(cpu, KHV_CHECK_ENTRY, &ec);
+	/* SVM names it in the rule, VMX in field and rule. */
+	snprintf(text, sizeof(text), "%s %s", ec.field, ec.rule);
+	check(!ret && ec.broken && strstr(text, "CS") &&
+	      (strstr(text, "CS.D") || strstr(text, "D must be 0")),
+	      "KHV_CHECK_ENTRY names the CS.L/CS.D rule: %s%s%s (value %#llx)",
+	      ec.field, ec.field[0] ? ": " : "", ec.rule,
+	      (unsigned long long)ec.value);
+	ret = ioctl(cpu, KHV_RUN, 0);
+	check(!ret && run->exit_reason == KHV_EXIT_FAIL_ENTRY &&
+	      strstr(run->fail_entry.description, "CS"),
+	      "KHV_RUN ends in KHV_EXIT_FAIL_ENTRY (exit %u, reason %#llx): %s",
+	      run->exit_reason,
+	      (unsigned long long)run->fail_entry.hardware_entry_failure_reason,
+	      run->fail_entry.description);
+
+	long_mode(&sr, mem, false);
+	ret = ioctl(cpu, KHV_SET_SREGS, &sr) ?: ioctl(cpu, KHV_SET_REGS, &regs);
+	memset(&ec, 0xff, sizeof(ec));
+	ret = ret ?: ioctl(cpu, KHV_CHECK_ENTRY, &ec);
+	check(!ret && !ec.broken, "CS.D = 0: no broken rule (%s)", ec.rule);
+	ret = ioctl(cpu, KHV_RUN, 0);
+	check(!ret && run->exit_reason == KHV_EXIT_IO && run->io.port == 0x80,
+	      "the fixed vCPU runs to its OUT (exit %u)", run->exit_reason);
+out:
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
