@@ -93,6 +93,7 @@ echo "kernel $K612_RELEASE: $K612_KERNEL"
 
 part tools "$MAKE" tools guest-tests
 
+# shellcheck disable=SC2317 # called through part
 # module DIR KDIR RELEASE: a fresh copy of the sources in DIR and a full
 # build against KDIR (an incremental one would not repeat the warnings of
 # files that did not change).
