@@ -86,6 +86,17 @@ static uint64_t rnd(void)
 	return x * 0x2545f4914f6cdd1dULL;
 }
 
+/* A second stream, for what depends on the kernel's answers (op_run). */
+static uint64_t answer_rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t rng_swap(uint64_t state)
+{
+	uint64_t old = rng_state;
+
+	rng_state = state;
+	return old;
+}
+
 static uint64_t rnd_below(uint64_t n)
 {
 	return n ? rnd() % n : 0;
@@ -577,6 +588,10 @@ static void op_memory_region(void)
 	do_ioctl(vm->fd, FD_VM, KHV_SET_MEMORY_REGION, arg);
 }
 
+/* A new vCPU's state (architectural reset), for op_sregs. */
+static struct khv_sregs reset_sregs;
+static bool have_reset_sregs;
+
 static void op_create_vcpu(void)
 {
 	static const uint64_t ids[] = { 0, 1, 15, 16, 17, 255, 0xffffffff,
@@ -598,6 +613,8 @@ static void op_create_vcpu(void)
 		return;
 	}
 	vm->vcpus[id].fd = fd;
+	if (!have_reset_sregs && !ioctl(fd, KHV_GET_SREGS, &reset_sregs))
+		have_reset_sregs = true;
 }
 
 static void op_lapic_msi(void)
@@ -696,6 +713,14 @@ static void op_sregs(struct vcpu *c)
 
 	if (chance(10))
 		arg = bad_ptr(sizeof(s));
+	/*
+	 * Back to the reset state now and then: broken state is sticky (every
+	 * run fails the entry checks), and the guests should run their bytes.
+	 */
+	if (have_reset_sregs && chance(25)) {
+		do_ioctl(c->fd, FD_VCPU, KHV_SET_SREGS, (unsigned long)&reset_sregs);
+		return;
+	}
 	if (chance(30) || ioctl(c->fd, KHV_GET_SREGS, &s) < 0) {
 		do_ioctl(c->fd, FD_VCPU, KHV_GET_SREGS, arg);
 		return;
@@ -823,6 +848,7 @@ static void op_trace(struct vcpu *c)
 {
 	struct khv_trace_ctl t = { 0 };
 	unsigned long arg = (unsigned long)&t;
+	int prot;
 	void *p;
 
 	t.flags = chance(80) ? (chance(50) ? KHV_TRACE_ON : 0) : rnd();
@@ -830,13 +856,13 @@ static void op_trace(struct vcpu *c)
 		       rnd_value();
 	if (chance(5))
 		arg = bad_ptr(sizeof(t));
+	prot = chance(70) ? PROT_READ : PROT_READ | PROT_WRITE;
 	if (do_ioctl(c->fd, FD_VCPU, KHV_TRACE, arg) < 0 || arg != (unsigned long)&t)
 		return;
 	if (!t.map_size || t.map_size > (64u << 20))
 		return;
 	/* The ring is read-only: a writable mapping must be refused. */
-	p = mmap(NULL, t.map_size, chance(70) ? PROT_READ : PROT_READ | PROT_WRITE,
-		 MAP_SHARED, c->fd, KHV_TRACE_OFFSET);
+	p = mmap(NULL, t.map_size, prot, MAP_SHARED, c->fd, KHV_TRACE_OFFSET);
 	if (p != MAP_FAILED) {
 		volatile uint8_t sink = *(volatile uint8_t *)p;
 
@@ -861,6 +887,8 @@ static void op_mmap(struct vcpu *c)
 		    KHV_TRACE_OFFSET;
 	int prot = prots[rnd_below(ARRAY_SIZE(prots))];
 	int flags = chance(80) ? MAP_SHARED : MAP_PRIVATE;
+	size_t at = rnd_below(size);
+	uint8_t v = chance(90) ? 0 : 1;
 	volatile uint8_t *p;
 
 	p = mmap(NULL, size, prot, flags, c->fd, off);
@@ -873,9 +901,9 @@ static void op_mmap(struct vcpu *c)
 	}
 	if (off == 0 && size <= PAGE) {
 		if (prot & PROT_READ)
-			(void)p[rnd_below(size)];
+			(void)p[at];
 		if (prot & PROT_WRITE)
-			p[0] = chance(90) ? 0 : 1;	/* immediate_exit */
+			p[0] = v;	/* immediate_exit */
 		if (!c->run && flags == MAP_SHARED && size >= PAGE &&
 		    prot == (PROT_READ | PROT_WRITE)) {
 			c->run = (struct khv_run *)p;
@@ -958,7 +986,8 @@ static void trace_vcpu(struct vcpu *c)
 /* Run a vCPU for a few exits; a timer signal stops a spinning guest. */
 static void op_run(struct vcpu *c)
 {
-	unsigned int i;
+	unsigned int i, n;
+	bool immediate;
 	long ret;
 
 	if (!c->run) {
@@ -973,10 +1002,14 @@ static void op_run(struct vcpu *c)
 		if (ioctl(c->fd, KHV_SET_CPUID, &cpuidbuf) == 0)
 			c->cpuid_set = true;
 	}
+	immediate = chance(3);
 	if (c->run)
-		c->run->immediate_exit = chance(3);
+		c->run->immediate_exit = immediate;
 	arm_timer(1000 + rnd_below(4000));
-	for (i = 0; i < 1 + rnd_below(16); i++) {
+	n = 1 + rnd_below(16);
+	for (i = 0; i < n; i++) {
+		uint64_t saved;
+
 		if (trace_calls)
 			trace_vcpu(c);
 		ret = do_ioctl(c->fd, FD_VCPU, KHV_RUN, chance(99) ? 0 : 1);
@@ -986,6 +1019,12 @@ static void op_run(struct vcpu *c)
 			break;
 		check_run_page(c->run);
 		exits_seen[c->run->exit_reason & 15]++;
+		/*
+		 * The answers come from a stream of their own: how many exits
+		 * a guest made before its timer signal varies from run to
+		 * run, and must not change the calls that follow.
+		 */
+		saved = rng_swap(answer_rng);
 		/* Answer reads with noise; the next RUN completes them. */
 		if (c->run->exit_reason == KHV_EXIT_IO &&
 		    c->run->io.direction == KHV_EXIT_IO_IN &&
@@ -997,10 +1036,11 @@ static void op_run(struct vcpu *c)
 			rnd_fill(c->run->mmio.data, 8);
 		else if (c->run->exit_reason == KHV_EXIT_HYPERCALL)
 			c->run->hypercall.ret = rnd_value();
-		else if (c->run->exit_reason == KHV_EXIT_SHUTDOWN)
-			break;
 		if (chance(2))
 			rnd_fill(c->run, 64);	/* a launcher scribbling */
+		answer_rng = rng_swap(saved);
+		if (c->run->exit_reason == KHV_EXIT_SHUTDOWN)
+			break;
 	}
 	disarm_timer();
 }
