@@ -184,6 +184,9 @@ static const struct ioctl_desc {
 	{ "KHV_INJECT", KHV_INJECT, FD_VCPU, E(EINVAL) | E(EBUSY) | E(EFAULT) },
 	{ "KHV_TRACE", KHV_TRACE, FD_VCPU,
 	  E(EINVAL) | E(EBUSY) | E(ENOMEM) | E(EFAULT) },
+#ifdef KHV_CHECK_ENTRY
+	{ "KHV_CHECK_ENTRY", KHV_CHECK_ENTRY, FD_VCPU, E(EFAULT) | E(ENOMEM) },
+#endif
 };
 
 static struct {
@@ -1157,6 +1160,13 @@ static void fuzz_one(void)
 		case 6:
 			op_mmap(c);
 			break;
+#ifdef KHV_CHECK_ENTRY
+		case 7:
+			/* Read-only: any state, any pointer. */
+			do_ioctl(c->fd, FD_VCPU, KHV_CHECK_ENTRY, chance(80) ?
+				 (unsigned long)&msrbuf : bad_ptr(64));
+			break;
+#endif
 		default:
 			op_run(c);
 		}
