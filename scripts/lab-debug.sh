@@ -120,7 +120,11 @@ fi
 
 # 3. khv itself under the checkers.
 if [ -c /dev/khv ]; then
-	run_counted guest-tests sh "$root/guest-tests/run-tests.sh" --accel khv
+	# KASAN and lockdep under TCG make khv several times slower: mem1g
+	# (1.2 GiB of guest memory, faulted in page by page) needs more than
+	# the runner's 60 s per test.
+	run_counted guest-tests sh "$root/guest-tests/run-tests.sh" --accel khv \
+		--timeout "${LAB_DEBUG_TEST_TIMEOUT:-240}"
 	run_counted stats sh "$root/scripts/stats-check.sh"
 	[ "$linux" = 1 ] &&
 		run_counted linux-khv env ACCEL=khv ${guest_kernel:+KERNEL=$guest_kernel} \
