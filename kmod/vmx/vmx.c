@@ -400,6 +400,8 @@ static void vmx_vcpu_run(struct khv_vcpu *vcpu)
 	vmcs_write(VMCS_GUEST_RSP, vcpu->gpr[KHV_RSP]);
 	vmcs_write(VMCS_GUEST_RIP, vcpu->rip);
 	vmcs_write(VMCS_GUEST_RFLAGS, vcpu->rflags);
+	if (vmx_caps.preempt_slice)
+		vmcs_write(VMCS_PREEMPTION_TIMER, vmx_caps.preempt_slice);
 
 	if (!vmx->launched && !vmx->checked) {
 		if (!vmx_check_entry(vcpu, &vmx->check)) {

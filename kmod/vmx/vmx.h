@@ -17,6 +17,9 @@
  * 31:0 are the allowed 0-settings (1: must be 1), bits 63:32 the allowed
  * 1-settings (0: must be 0) (Appendix A.3 - A.5).
  */
+/* The longest stretch of guest execution without an exit, in ms. */
+#define KHV_VMX_SLICE_MS	10
+
 struct vmx_caps {
 	u64 basic;
 	u64 misc;
@@ -28,6 +31,8 @@ struct vmx_caps {
 	int invept_type;	/* 0: INVEPT not offered */
 	int invvpid_type;	/* 0: no VPID */
 	bool vnmi;
+	/* VMX-preemption timer value of one slice, 0 without the timer. */
+	u32 preempt_slice;
 	bool msr_bitmaps;
 };
 

@@ -17,6 +17,7 @@
 #include <asm/processor.h>
 #include <asm/segment.h>
 #include <asm/special_insns.h>
+#include <asm/tsc.h>
 
 #include "vmx.h"
 
@@ -142,11 +143,27 @@ static int vmx_read_caps(void)
 
 	/* Physical interrupts and NMIs always exit: the host's, not ours. */
 	if (vmx_adjust(c->pin_cap, PIN_EXT_INTR_EXITING | PIN_NMI_EXITING,
-		       PIN_VIRTUAL_NMIS, &c->pin)) {
+		       PIN_VIRTUAL_NMIS | PIN_PREEMPTION_TIMER, &c->pin)) {
 		pr_err("khv: CPU cannot make interrupts and NMIs exit\n");
 		return -ENODEV;
 	}
 	c->vnmi = c->pin & PIN_VIRTUAL_NMIS;
+	/*
+	 * A backstop behind external-interrupt exiting: the VMX-preemption
+	 * timer ends any stretch of guest execution longer than
+	 * KHV_VMX_SLICE_MS, so the host gets its CPU back (pending
+	 * interrupts, signals, the scheduler) even when an interrupt fails
+	 * to cause its exit, as Bochs does for a guest entered with
+	 * RFLAGS.IF = 0.  It counts down at the TSC rate divided by 2^X,
+	 * X = IA32_VMX_MISC[4:0] (SDM Vol. 3C, 27.5.1 and Appendix A.6);
+	 * the value is reloaded at every entry.
+	 */
+	if ((c->pin & PIN_PREEMPTION_TIMER) && tsc_khz)
+		c->preempt_slice = min_t(u64, U32_MAX,
+					 ((u64)tsc_khz * KHV_VMX_SLICE_MS) >>
+					 (c->misc & 0x1f));
+	if (!c->preempt_slice)
+		c->pin &= ~PIN_PREEMPTION_TIMER;
 	/*
 	 * CR8 is the real TPR without a TPR shadow: intercept it.  MOV DR
 	 * exits because debug registers are emulated (svm_dr's twin).
@@ -203,10 +220,11 @@ const struct khv_vendor_ops *khv_vmx_probe(void)
 		pr_err("khv: VMX is already in use by another hypervisor (CR4.VMXE set; is kvm_intel loaded?)\n");
 		return ERR_PTR(-EBUSY);
 	}
-	pr_info("khv: VMX: EPT 4-level WB, A/D %s, unrestricted guest, VPID %s, virtual NMIs %s, INVEPT %s, TRUE controls %s, INS/OUTS info %s\n",
+	pr_info("khv: VMX: EPT 4-level WB, A/D %s, unrestricted guest, VPID %s, virtual NMIs %s, preemption timer %s, INVEPT %s, TRUE controls %s, INS/OUTS info %s\n",
 		vmx_caps.eptp_flags & EPTP_AD ? "yes" : "no",
 		vmx_caps.invvpid_type ? "yes" : "no",
 		vmx_caps.vnmi ? "yes" : "no",
+		vmx_caps.preempt_slice ? "yes" : "no",
 		vmx_caps.invept_type == INVEPT_SINGLE ? "single" : "all",
 		vmx_caps.basic & VMXCAP_BASIC_TRUE_CTLS ? "yes" : "no",
 		vmx_caps.basic & VMXCAP_BASIC_INOUT_INFO ? "yes" : "no");
