@@ -10,7 +10,7 @@
 KDIR ?= $(or $(patsubst %/Makefile,%,$(wildcard /lib/modules/$(shell uname -r)/build/Makefile)),\
 	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))
 
-.PHONY: all module tools guest-tests check check-vmx bench checkpatch clean demo help
+.PHONY: all module tools guest-tests check check-vmx check-k612 fuzz-check fuzz-long bench checkpatch clean demo help
 
 all: module tools guest-tests
 
@@ -35,9 +35,19 @@ guest-tests:
 check:
 	@MAKE="$(MAKE)" scripts/check.sh
 
-# The guest tests on the VMX backend, in Bochs: slow, not yet in make check.
+# The lab checks on the VMX backend, in Bochs (slow; not in make check yet).
 check-vmx: all
 	bash scripts/check-vmx.sh
+
+# Debian's 6.12 (bookworm-backports) as lab kernel and guest: Documentation/lab.rst
+check-k612:
+	@MAKE="$(MAKE)" scripts/check-k612.sh
+
+# The fuzzers (Documentation/reliability.rst): a short run, a long one.
+fuzz-check:
+	@MAKE="$(MAKE)" scripts/fuzz-check.sh
+fuzz-long:
+	@MAKE="$(MAKE)" scripts/fuzz-long.sh
 
 bench: all
 	bash scripts/bench.sh
@@ -67,7 +77,10 @@ help:
 	@echo "make guest-tests  only the guest tests"
 	@echo "make check        build, unit tests, guest tests on khv and KVM in one lab boot"
 	@echo "make demo         boot a Linux guest on khv inside the lab"
-	@echo "make check-vmx    the guest tests on VMX (Bochs lab; slow)"
+	@echo "make check-vmx    the lab checks on VMX (Bochs lab; slow)"
+	@echo "make check-k612   khv.ko against Debian's 6.12 (W=1), one 6.12 lab boot running the lab checks"
+	@echo "make fuzz-check   dev-fuzz on the host, khv-fuzz in one SVM lab boot (~3 min)"
+	@echo "make fuzz-long    the long fuzz runs (~30 min)"
 	@echo "make bench        run scripts/bench.sh"
 	@echo "make checkpatch   the kernel's checkpatch.pl on kmod/ and uapi/"
 	@echo "make clean        remove build products"

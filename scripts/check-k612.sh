@@ -37,58 +37,17 @@ for arg; do
 	esac
 done
 
-passed=0
-failed=0
-summaries=()
-out=$(mktemp "${TMPDIR:-/tmp}/khv-k612.XXXXXX")
-trap 'rm -f "$out"' EXIT
-start=$SECONDS
-
-finish() {
-	printf '%s\n' ${summaries[@]+"${summaries[@]}"}
-	echo "check-k612: $((SECONDS - start)) s"
-	echo "$passed passed, $failed failed"
-	exit $((failed > 0))
-}
-
-add() {	# add NAME PASSED FAILED
-	passed=$((passed + $2))
-	failed=$((failed + $3))
-	summaries+=("$1: $2 passed, $3 failed")
-}
-
-# part NAME COMMAND...: run, tee, count the last "N passed, N failed".
-part() {
-	local name=$1 status=0 t0=$SECONDS p f line
-	shift
-	echo "== $name: $*"
-	"$@" 2>&1 | tee "$out" || status=$?
-	line=$(tr -d '\r' <"$out" | grep -E '^([A-Za-z0-9_-]+: )?[0-9]+ passed, [0-9]+ failed' | tail -n 1) || true
-	if [ -n "$line" ]; then
-		line=${line#*: }
-		p=${line%% passed*}
-		f=${line#*passed, }
-		f=${f%% failed*}
-		if [ "$status" != 0 ] && [ "$f" = 0 ]; then
-			echo "check-k612: $name exited with status $status but counted no failure"
-			f=1
-		fi
-	elif [ "$status" = 0 ]; then
-		p=1 f=0
-	else
-		p=0 f=1
-	fi
-	echo "== $name: $((SECONDS - t0)) s"
-	add "$name" "$p" "$f"
-}
+PARTS_NAME=check-k612
+# shellcheck source=scripts/lib/parts.sh
+. "$ROOT/scripts/lib/parts.sh"
 
 echo "== fetch: scripts/fetch-k612"
 if ! vars=$(scripts/fetch-k612); then
-	add fetch 0 1
-	finish
+	parts_add fetch 0 1
+	parts_finish
 fi
 eval "$vars"
-add fetch 1 0
+parts_add fetch 1 0
 echo "kernel $K612_RELEASE: $K612_KERNEL"
 
 part tools "$MAKE" tools guest-tests
@@ -131,7 +90,7 @@ module() {
 build=$ROOT/build/k612
 part module module "$build" "$K612_KDIR" "$K612_RELEASE"
 if [ ! -f "$build/kmod/khv.ko" ]; then
-	finish
+	parts_finish
 fi
 
 # The lab's own kernel is 6.12 here, so lab-check's linux-khv part boots
@@ -148,11 +107,11 @@ if [ "$guest_on_61" = 1 ]; then
 	rel61=${kdir61#/usr/src/linux-headers-}
 	if [ -z "$kdir61" ]; then
 		echo "check-k612: no /usr/src/linux-headers-6.1.*-amd64 (apt-get install linux-headers-amd64)"
-		add module-61 0 1
+		parts_add module-61 0 1
 	elif part module-61 module "$ROOT/build/k61" "$kdir61" "$rel61"; [ -f "$ROOT/build/k61/kmod/khv.ko" ]; then
 		part guest-on-61 env LAB_KVER="$rel61" LAB_KHV_KO="$ROOT/build/k61/kmod/khv.ko" \
 			scripts/labvm --cpu svm --mem 3G --add "$K612_KERNEL" \
 			-- env ACCEL=khv KERNEL="$K612_KERNEL" sh "$ROOT/scripts/linux-guest-test.sh"
 	fi
 fi
-finish
+parts_finish

@@ -3,7 +3,10 @@
 #
 # `make check`: build everything, run the unit tests, then boot the lab
 # once and run the guest tests on khv and on KVM (scripts/lab-check.sh),
-# with the foreign Multiboot kernels of scripts/foreign-guests.sh.
+# with the foreign Multiboot kernels of scripts/foreign-guests.sh; then
+# the interactive console, the fuzzers' short run, the 6.12 lane and the
+# debug-kernel lane, each in its own lab boot.  (The VMX lab, which takes
+# much longer, is `make check-vmx`.)
 # Every part prints its own lines; the last line adds them all up:
 # "N passed, N failed".  Exit status 0 only when nothing failed.
 #
@@ -13,52 +16,15 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 MAKE=${MAKE:-make}
-passed=0
-failed=0
-summaries=()
-out=$(mktemp "${TMPDIR:-/tmp}/khv-check.XXXXXX")
-trap 'rm -f "$out"' EXIT
-
-finish() {
-	printf '%s\n' ${summaries[@]+"${summaries[@]}"}
-	echo "$passed passed, $failed failed"
-	exit $((failed > 0))
-}
-
-# part NAME COMMAND...: run one part, tee its output, add up the last
-# "N passed, N failed" line it printed.  A part that prints none counts as
-# one test; one that fails without counting a failure counts one more.
-part() {
-	local name=$1 status=0 p f line
-	shift
-	echo "== $name: $*"
-	"$@" 2>&1 | tee "$out" || status=$?
-	line=$(tr -d '\r' <"$out" | grep -E '^([A-Za-z0-9_-]+: )?[0-9]+ passed, [0-9]+ failed' | tail -n 1) || true
-	if [ -n "$line" ]; then
-		line=${line#*: }
-		p=${line%% passed*}
-		f=${line#*passed, }
-		f=${f%% failed*}
-		if [ "$status" != 0 ] && [ "$f" = 0 ]; then
-			echo "check: $name exited with status $status but counted no failure"
-			f=1
-		fi
-	elif [ "$status" = 0 ]; then
-		p=1 f=0
-	else
-		p=0 f=1
-	fi
-	passed=$((passed + p))
-	failed=$((failed + f))
-	summaries+=("$name: $p passed, $f failed")
-}
+PARTS_NAME=check
+# shellcheck source=scripts/lib/parts.sh
+. "$ROOT/scripts/lib/parts.sh"
 
 echo "== build: $MAKE all"
 if ! "$MAKE" all; then
 	echo "check: the build failed"
-	summaries+=("build: 0 passed, 1 failed")
-	failed=1
-	finish
+	parts_add build 0 1
+	parts_finish
 fi
 
 part tools "$MAKE" -C tools test
@@ -74,11 +40,19 @@ if foreign=$(scripts/foreign-guests.sh); then
 	lab_add=(--add "$foreign")
 	lab_cmd+=(--foreign "$foreign")
 else
-	summaries+=("foreign-guests: 0 passed, 1 failed")
-	failed=$((failed + 1))
+	parts_add foreign-guests 0 1
 fi
 part lab scripts/labvm --cpu svm --mem 3G --timeout "${LAB_CHECK_TIMEOUT:-1800}" \
 	${lab_add[@]+"${lab_add[@]}"} -- "${lab_cmd[@]}"
 # The interactive console, typed into through tmux (its own lab boot).
 part console scripts/console-test.sh
-finish
+# The fuzzers' short run: the device models on the host, the ioctl ABI
+# and the isolation tests in one lab boot (Documentation/reliability.rst).
+part fuzz scripts/fuzz-check.sh
+# Debian's 6.12 from bookworm-backports: khv.ko built for it with W=1,
+# the lab checks in one boot of it (Documentation/lab.rst).
+part k612 scripts/check-k612.sh
+# The debug kernel (KUnit, KASAN, lockdep, kmemleak, UBSAN): built once
+# and cached, then the KUnit suites and the guest tests under it.
+part debug scripts/check-debug.sh
+parts_finish

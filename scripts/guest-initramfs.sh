@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # guest-initramfs.sh INIT OUT: pack a Linux guest's initramfs holding a
-# static busybox (as /bin/busybox) and INIT as /init, gzip'ed to OUT.
+# static busybox (as /bin/busybox) and an /init that installs its applets,
+# mounts /proc, /sys, /dev (devtmpfs) and /tmp, then runs the shell script
+# INIT as PID 1 (copied to /init.main); gzip'ed to OUT.
 # Used by linux-guest-test.sh and guest-shell.sh, on the host or in the
 # lab (busybox's own cpio when there is no other).
 #
@@ -18,8 +20,17 @@ root=$(mktemp -d "${TMPDIR:-/tmp}/khv-guest-root.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 cp "$BUSYBOX" "$root/bin/busybox"
-cp "$1" "$root/init"
-chmod 755 "$root/init"
+cat > "$root/init" <<'PREAMBLE'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+exec /bin/sh /init.main
+PREAMBLE
+cp "$1" "$root/init.main"
+chmod 755 "$root/init" "$root/init.main"
 if command -v cpio >/dev/null 2>&1; then
 	(cd "$root" && find . | cpio -o -H newc 2>/dev/null) | gzip > "$2"
 else

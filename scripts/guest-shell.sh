@@ -26,12 +26,6 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/khv-shell.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 cat > "$work/init" <<'INIT'
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-mount -t tmpfs tmp /tmp
 echo "khv guest shell: $(uname -sr); 'poweroff' or Ctrl-A x to leave"
 # busybox init, so that `poweroff` works as a person expects (it signals
 # PID 1); cttyhack makes the console the shell's controlling tty, so ^C

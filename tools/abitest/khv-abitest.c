@@ -26,29 +26,15 @@
 
 #include <linux/khv.h>
 
+#include "check.h"
+
 #define MEM_SIZE	0x10000
 #define CODE		0x1000
 #define PML4		0x2000
 #define PDPT		0x3000
 #define PD		0x4000
 
-static int passed, failed;
 
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s: ", ok ? "PASS" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 static void seg(struct khv_segment *s, unsigned short sel, unsigned char type,
 		bool l, bool db)

@@ -50,27 +50,13 @@
 #include <linux/khv.h>
 #include <linux/khv_stats.h>
 
+#include "check.h"
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define PAGE		4096UL
 
-static int passed, failed;
 static bool verbose;
 
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s: ", ok ? "PASS" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 /* xorshift64*: small, and the same sequence on every machine. */
 static uint64_t rng_state;

@@ -32,6 +32,8 @@
 #include <linux/khv.h>
 #include <linux/khv_stats.h>
 
+#include "check.h"
+
 #ifndef SOL_NETLINK
 #define SOL_NETLINK	270
 #endif
@@ -39,25 +41,9 @@
 #define NOBODY		65534
 #define BUF_SIZE	65536
 
-static int passed, failed;
 static int family, mcgrp = -1;
 static unsigned int seq = 1;
 
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s: ", ok ? "PASS" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 /* A request under construction. */
 struct req {
