@@ -10,7 +10,7 @@
 KDIR ?= $(or $(patsubst %/Makefile,%,$(wildcard /lib/modules/$(shell uname -r)/build/Makefile)),\
 	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))
 
-.PHONY: all module tools guest-tests check check-vmx check-k612 fuzz-check fuzz-long bench checkpatch clean demo help
+.PHONY: all module tools guest-tests check check-vmx check-k612 check-debug fuzz-check fuzz-long bench checkpatch clean demo help
 
 all: module tools guest-tests
 
@@ -42,6 +42,10 @@ check-vmx: all
 # Debian's 6.12 (bookworm-backports) as lab kernel and guest: Documentation/lab.rst
 check-k612:
 	@MAKE="$(MAKE)" scripts/check-k612.sh
+
+# KUnit + guest tests on a KASAN/lockdep/kmemleak/UBSAN kernel (Documentation/reliability.rst)
+check-debug:
+	@MAKE="$(MAKE)" scripts/check-debug.sh
 
 # The fuzzers (Documentation/reliability.rst): a short run, a long one.
 fuzz-check:
@@ -79,6 +83,7 @@ help:
 	@echo "make demo         boot a Linux guest on khv inside the lab"
 	@echo "make check-vmx    the lab checks on VMX (Bochs lab; slow)"
 	@echo "make check-k612   khv.ko against Debian's 6.12 (W=1), one 6.12 lab boot running the lab checks"
+	@echo "make check-debug  KUnit and guest tests under KASAN/lockdep/kmemleak/UBSAN (builds a kernel once)"
 	@echo "make fuzz-check   dev-fuzz on the host, khv-fuzz in one SVM lab boot (~3 min)"
 	@echo "make fuzz-long    the long fuzz runs (~30 min)"
 	@echo "make bench        run scripts/bench.sh"

@@ -102,7 +102,7 @@ trap 'rm -f "$out"' EXIT
 t=$(now)
 status=0
 LAB_KHV_KO=$bdir/kmod/khv.ko LAB_APPEND="panic_on_warn=0${LAB_APPEND:+ $LAB_APPEND}" \
-	scripts/labvm --cpu svm --timeout "${LAB_DEBUG_TIMEOUT:-1500}" \
+	scripts/labvm --cpu svm --mem 3G --timeout "${LAB_DEBUG_TIMEOUT:-1500}" \
 	--add "$bdir/kmod/kunit/khv_kunit.ko" --add "$ROOT/scripts/lab-debug.sh" \
 	${lab_add[@]+"${lab_add[@]}"} \
 	-- sh "$ROOT/scripts/lab-debug.sh" "${lab_args[@]}" 2>&1 | tee "$out"
