@@ -127,8 +127,13 @@ if [ -c /dev/khv ]; then
 	run_counted guest-tests sh "$root/guest-tests/run-tests.sh" --accel khv \
 		--timeout "${LAB_DEBUG_TEST_TIMEOUT:-240}"
 	run_counted stats sh "$root/scripts/stats-check.sh"
+	# The Linux guest runs here for what the checkers see (APIC timer,
+	# MSIs, HLT wake-ups under KASAN and lockdep), not for its timing:
+	# under them `sleep 1` ran 1096 ms once, so the 5 % bound of the main
+	# lab becomes 25 % here.
 	[ "$linux" = 1 ] &&
 		run_counted linux-khv env ACCEL=khv ${guest_kernel:+KERNEL=$guest_kernel} \
+			SLEEP_TOLERANCE_MS="${LAB_DEBUG_SLEEP_TOLERANCE_MS:-250}" \
 			sh "$root/scripts/linux-guest-test.sh"
 else
 	fail "khv: /dev/khv is missing: khv.ko is not loaded"
