@@ -13,6 +13,7 @@
 #include <linux/preempt.h>
 #include <linux/irqflags.h>
 
+#include "compat.h"
 #include "khv.h"
 #include "lapic.h"
 #include "stats.h"
@@ -63,6 +64,14 @@ static int khv_run_loop(struct khv_vcpu *vcpu)
 			preempt_enable();
 			continue;
 		}
+		/*
+		 * Guest mode is a quiescent state for RCU, as user mode is.
+		 * Without saying so, a vCPU whose guest only ever exits for
+		 * host interrupts (which arrive here with preemption off)
+		 * never lets a grace period end: RCU stall warnings, then
+		 * worse.  KVM's guest entry does the same.
+		 */
+		khv_rcu_note_guest_entry();
 		khv_vendor->vcpu_run(vcpu);
 		local_irq_enable();
 		khv_fpu_exit(vcpu);
