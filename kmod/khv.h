@@ -146,6 +146,8 @@ struct khv_vcpu {
 	bool event_queued;
 	struct khv_event event;
 	bool shut_down;		/* triple fault: runs again after SET_SREGS */
+	/* Userspace set registers since the last entry (or none yet ran). */
+	bool state_from_user;
 
 	/* The VM's tlb_gen at this vCPU's last TLB tag change. */
 	int tlb_gen_seen;

@@ -48,6 +48,7 @@ static void khv_set_regs(struct khv_vcpu *vcpu, const struct khv_regs *r)
 	g[KHV_R14] = r->r14; g[KHV_R15] = r->r15;
 	vcpu->rip = r->rip;
 	vcpu->rflags = (r->rflags & KHV_RFLAGS_MASK) | KHV_RFLAGS_FIXED;
+	vcpu->state_from_user = true;
 }
 
 static long khv_vcpu_ioctl_locked(struct khv_vcpu *vcpu, unsigned int cmd,
@@ -67,6 +68,7 @@ static long khv_vcpu_ioctl_locked(struct khv_vcpu *vcpu, unsigned int cmd,
 	case KHV_GET_MSRS:
 		return khv_msrs_ioctl(vcpu, argp, false);
 	case KHV_SET_MSRS:
+		vcpu->state_from_user = true;
 		return khv_msrs_ioctl(vcpu, argp, true);
 	case KHV_SET_CPUID:
 		return khv_set_cpuid(vcpu, argp);
@@ -101,6 +103,7 @@ static long khv_vcpu_ioctl_locked(struct khv_vcpu *vcpu, unsigned int cmd,
 		ret = -EFAULT;
 		if (!copy_from_user(&u->sregs, argp, sizeof(u->sregs))) {
 			ret = khv_vendor->set_sregs(vcpu, &u->sregs);
+			vcpu->state_from_user = true;
 			if (!ret) {
 				vcpu->apic_base = u->sregs.apic_base;
 				vcpu->shut_down = false;

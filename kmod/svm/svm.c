@@ -185,6 +185,12 @@ static int svm_vcpu_create(struct khv_vcpu *vcpu)
 		kfree(svm);
 		return -ENOMEM;
 	}
+	svm->entry_save = kmalloc(SVM_SAVE_USED, GFP_KERNEL_ACCOUNT);
+	if (!svm->entry_save) {
+		__free_page(page);
+		kfree(svm);
+		return -ENOMEM;
+	}
 	svm->vmcb = page_address(page);
 	svm->vmcb_pa = page_to_phys(page);
 	svm->asid_cpu = -1;
@@ -193,6 +199,7 @@ static int svm_vcpu_create(struct khv_vcpu *vcpu)
 
 	svm_init_vmcb(vcpu);
 	svm_reset_state(vcpu);
+	vcpu->state_from_user = true;
 	return 0;
 }
 
@@ -207,6 +214,7 @@ static void svm_vcpu_free(struct khv_vcpu *vcpu)
 	for_each_possible_cpu(cpu)
 		cmpxchg(&per_cpu(svm_cpu, cpu).last_vmcb, svm->vmcb, NULL);
 	free_page((unsigned long)svm->vmcb);
+	kfree(svm->entry_save);
 	kfree(svm);
 	vcpu->vendor = NULL;
 }
@@ -275,6 +283,42 @@ static void svm_set_clean_bits(struct svm_vcpu *svm, struct svm_cpu *sd)
 	sd->last_vmcb = svm->vmcb;
 }
 
+/*
+ * VMRUN refuses an illegal guest state with VMEXIT_INVALID (APM Vol. 2,
+ * 15.5.1), and an emulated SVM may then have written its own state into
+ * the save area: QEMU's does, so KHV_GET_SREGS would hand the host's
+ * segment, control and descriptor-table registers to userspace.  The
+ * area is kept before the entries that can fail, those after userspace
+ * set registers (a guest cannot reach an illegal state by itself: the
+ * instructions that change it check it), and put back when one fails,
+ * so userspace sees the state that was refused.
+ */
+static void svm_keep_entry_state(struct khv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	svm->entry_save_kept = vcpu->state_from_user;
+	if (svm->entry_save_kept)
+		memcpy(svm->entry_save, &svm->vmcb->save, SVM_SAVE_USED);
+	vcpu->state_from_user = false;
+}
+
+static void svm_restore_entry_state(struct khv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	if ((svm->vmcb->control.exit_code & SVM_EXIT_INVALID_LO) !=
+	    SVM_EXIT_INVALID_LO)
+		return;
+	if (svm->entry_save_kept)
+		memcpy(&svm->vmcb->save, svm->entry_save, SVM_SAVE_USED);
+	else	/* not expected; whatever is there is not the guest's */
+		memset(&svm->vmcb->save, 0, SVM_SAVE_USED);
+	/* The refused state stays: the next entry fails alike, keep it. */
+	vcpu->state_from_user = true;
+	svm_mark_dirty(vcpu, ~0U);
+}
+
 static void svm_vcpu_run(struct khv_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -306,6 +350,7 @@ static void svm_vcpu_run(struct khv_vcpu *vcpu)
 	vmcb->save.rsp = vcpu->gpr[KHV_RSP];
 	vmcb->save.rip = vcpu->rip;
 	vmcb->save.rflags = vcpu->rflags;
+	svm_keep_entry_state(vcpu);
 
 	/*
 	 * GIF=0 holds off interrupts and NMIs until the host state is back;
@@ -321,6 +366,7 @@ static void svm_vcpu_run(struct khv_vcpu *vcpu)
 	/* #VMEXIT leaves DR7 at 0x400 (APM Vol. 2, 15.5.1): restore ours. */
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
+	svm_restore_entry_state(vcpu);
 
 	vcpu->gpr[KHV_RAX] = vmcb->save.rax;
 	vcpu->gpr[KHV_RSP] = vmcb->save.rsp;

@@ -33,7 +33,18 @@ struct svm_vcpu {
 	u64 reinject;
 	/* The last vcpu_run found SVM off on its CPU and did not enter. */
 	bool skipped_entry;
+
+	/*
+	 * The save area as VMRUN was given it, kept for entries that follow
+	 * a state change by userspace (svm_vcpu_run): the only entries that
+	 * can fail VMRUN's consistency checks.
+	 */
+	u8 *entry_save;
+	bool entry_save_kept;
 };
+
+/* The architectural part of the save area (APM Vol. 2, Table B-2). */
+#define SVM_SAVE_USED	offsetof(struct vmcb_save, reserved7)
 
 static inline struct svm_vcpu *to_svm(struct khv_vcpu *vcpu)
 {

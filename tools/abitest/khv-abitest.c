@@ -9,7 +9,9 @@
  *     set must have D/B clear; APM Vol. 2 15.5.1: VMRUN fails when
  *     EFER.LME, CR0.PG, CR4.PAE, CS.L and CS.D are all set), is named by
  *     KHV_CHECK_ENTRY, and KHV_RUN on it ends in KHV_EXIT_FAIL_ENTRY
- *     with a description that names it too;
+ *     with a description that names it too, and KHV_GET_SREGS then
+ *     returns the state that was refused (nothing of the host's);
+ *   - the same after CR0.NW = 1 with CD = 0 where the vendor refuses it;
  *   - the vCPU runs again once the state is fixed.
  *
  * Prints "PASS: ..." / "FAIL: ..." lines and "N passed, N failed".
@@ -33,6 +35,8 @@
 #define PML4		0x2000
 #define PDPT		0x3000
 #define PD		0x4000
+#define GDT		0x5000
+#define IDT		0x6000
 
 
 
@@ -70,6 +74,27 @@ static void long_mode(struct khv_sregs *sr, unsigned char *mem, bool cs_d)
 	sr->cr3 = PML4;
 	sr->cr4 = 0x20;		/* PAE */
 	sr->efer = 0x500;	/* LME, LMA */
+	sr->gdt.base = GDT;	/* never read: no segment is loaded */
+	sr->gdt.limit = 0x17;
+	sr->idt.base = IDT;
+	sr->idt.limit = 0xfff;
+}
+
+/* After a failed entry, the vCPU's state is the one that was refused. */
+static void refused_state_kept(int cpu, struct khv_run *run,
+			       const struct khv_sregs *sr, const char *what)
+{
+	struct khv_sregs got;
+	int ret = ioctl(cpu, KHV_GET_SREGS, &got);
+
+	check(!ret && got.cs.selector == sr->cs.selector &&
+	      got.cs.l == sr->cs.l && got.cs.db == sr->cs.db &&
+	      got.cr0 == sr->cr0 && got.cr3 == sr->cr3 &&
+	      got.gdt.base == sr->gdt.base && got.idt.base == sr->idt.base,
+	      "%s: after the failed entry (%s) KHV_GET_SREGS shows the refused state (CS %#x, CR0 %#llx, CR3 %#llx, GDT %#llx)",
+	      what, run->fail_entry.description, got.cs.selector,
+	      (unsigned long long)got.cr0, (unsigned long long)got.cr3,
+	      (unsigned long long)got.gdt.base);
 }
 
 int main(void)
@@ -143,6 +168,22 @@ int main(void)
 	      run->exit_reason,
 	      (unsigned long long)run->fail_entry.hardware_entry_failure_reason,
 	      run->fail_entry.description);
+	refused_state_kept(cpu, run, &sr, "CS.L = CS.D = 1");
+
+	/*
+	 * CR0.NW = 1 with CD = 0: APM Vol. 2 15.5.1 makes VMRUN fail; an
+	 * emulated VMRUN may refuse it before it loads any guest state.  VM
+	 * entry does not check NW and CD (SDM Vol. 3C 28.3.1.1).
+	 */
+	long_mode(&sr, mem, false);
+	sr.cr0 |= 1u << 29;
+	ret = ioctl(cpu, KHV_SET_SREGS, &sr) ?: ioctl(cpu, KHV_SET_REGS, &regs);
+	ret = ret ?: ioctl(cpu, KHV_RUN, 0);
+	if (!ret && run->exit_reason == KHV_EXIT_FAIL_ENTRY)
+		refused_state_kept(cpu, run, &sr, "CR0.NW = 1, CD = 0");
+	else
+		check(!ret, "CR0.NW = 1, CD = 0 entered (exit %u): no entry check on this vendor",
+		      run->exit_reason);
 
 	long_mode(&sr, mem, false);
 	ret = ioctl(cpu, KHV_SET_SREGS, &sr) ?: ioctl(cpu, KHV_SET_REGS, &regs);
