@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boot an unmodified Linux kernel on khv with a tiny busybox initramfs
-# and check what it prints: uname, /proc/cpuinfo, a CPU and a memory
+# and check what it prints: uname, /proc/cpuinfo, the PCI host bridge
+# Linux found at 00:00.0, a CPU and a memory
 # workload, the date, how long `sleep 1` lasts (timed by the launcher
 # through the boot-mark port 0xf00; the best of three), and a clean
 # `poweroff -f`.
@@ -96,6 +97,10 @@ rm /tmp/blob
 echo "KHV-TEST date $(date +%s) $(date)"
 echo "KHV-TEST clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
 dmesg | grep -i -m 3 -e "tsc: .*MHz" -e "calibrat" | sed 's/^/KHV-TEST dmesg /'
+hb=/sys/bus/pci/devices/0000:00:00.0
+echo "KHV-TEST pci $(cat $hb/vendor $hb/device $hb/class 2>/dev/null | tr '\n' ' ')"
+dmesg | grep -m 1 -e "PCI: Fatal" -e "ACPI Error" -e "ACPI BIOS Error" |
+	sed 's/^/KHV-TEST fwerror /'
 # One dd writes both marks, around `sleep 1`: the launcher times the span.
 # Three times (marks 2-3, 4-5, 6-7): the emulated lab stalls now and then.
 for m in 2 4 6; do
@@ -155,6 +160,11 @@ check "guest date is the host's" \
 	"$(line date | cut -d' ' -f4-)"
 got=$(line clocksource | cut -d' ' -f3)
 check "clocksource" "$([ -n "$got" ]; echo $?)" "$got"
+got=$(line pci | cut -d' ' -f3-5)
+[ "$got" = "0x8086 0x1237 0x060000" ]
+check "PCI host bridge at 00:00.0" $? "$got"
+err=$(grep "^KHV-TEST fwerror " "$log.txt" | cut -d' ' -f3-)
+check "no PCI or ACPI error in the kernel log" "$([ -z "$err" ]; echo $?)" "$err"
 grep -q "khv: guest init reached after" "$log.txt"
 check "boot time reported" $? "$(grep -o 'init reached after [0-9]* ms' "$log.txt")"
 # "khv: guest mark V after N.NNN ms": the spans between marks 2 and 3,

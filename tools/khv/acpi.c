@@ -97,18 +97,6 @@
 
 #define IOAPIC_ID		0
 
-/*
- * The DSDT's AML (ACPI 6.4, chapter 20): Name (_S5, Package () { 5, 5,
- * 0, 0 }) at the root.  NameOp, NameSeg "_S5_", PackageOp, PkgLength 8
- * (itself, NumElements and the four elements), NumElements 4, two
- * BytePrefix constants and two ZeroOps.
- */
-static const u8 dsdt_aml[] = {
-	0x08, '_', 'S', '5', '_',
-	0x12, 0x08, 0x04,
-	0x0a, ACPI_S5_SLP_TYP, 0x0a, ACPI_S5_SLP_TYP, 0x00, 0x00,
-};
-
 u8 acpi_checksum(const u8 *p, size_t len)
 {
 	u8 sum = 0;
@@ -252,15 +240,17 @@ static void build_rsdp(u8 *r, u64 rsdt, u64 xsdt)
 u64 acpi_build(u8 *buf, u64 base, u64 size, const struct acpi_config *cfg)
 {
 	/* Layout: RSDP, FACS (64-byte aligned), then the tables. */
+	u8 aml[512];
+	size_t aml_len = acpi_dsdt_aml(aml, sizeof(aml));
 	u64 rsdp = 0, facs = 64, dsdt = facs + FACS_LEN;
-	u64 fadt = ALIGN_UP(dsdt + ACPI_HDR_LEN + sizeof(dsdt_aml), 16);
+	u64 fadt = ALIGN_UP(dsdt + ACPI_HDR_LEN + aml_len, 16);
 	u64 madt = ALIGN_UP(fadt + FADT_LEN, 16);
 	u64 rsdt = ALIGN_UP(madt + madt_len(cfg->nr_cpus), 16);
 	u64 xsdt = ALIGN_UP(rsdt + ACPI_HDR_LEN + 2 * 4, 16);
 	u64 end = xsdt + ACPI_HDR_LEN + 2 * 8;
 	u8 *t;
 
-	if (end > size || cfg->nr_cpus < 1 || cfg->nr_cpus > 255)
+	if (!aml_len || end > size || cfg->nr_cpus < 1 || cfg->nr_cpus > 255)
 		return 0;
 	memset(buf, 0, end);
 
@@ -270,8 +260,8 @@ u64 acpi_build(u8 *buf, u64 base, u64 size, const struct acpi_config *cfg)
 	t[32] = FACS_VERSION;
 
 	t = buf + dsdt;
-	acpi_header(t, "DSDT", ACPI_HDR_LEN + sizeof(dsdt_aml), 2);
-	memcpy(t + ACPI_HDR_LEN, dsdt_aml, sizeof(dsdt_aml));
+	acpi_header(t, "DSDT", ACPI_HDR_LEN + aml_len, 2);
+	memcpy(t + ACPI_HDR_LEN, aml, aml_len);
 	acpi_finish(t);
 
 	build_fadt(buf + fadt, base + facs, base + dsdt);

@@ -6,9 +6,10 @@
 
 /*
  * The ACPI tables of the PC platform (ACPI 6.4): RSDP, RSDT, XSDT, FADT,
- * FACS, DSDT (only \_S5) and MADT.  They live in the BIOS area at
- * ACPI_TABLES_BASE, where an OS without firmware help finds the RSDP by
- * scanning 0xe0000-0xfffff (ACPI 6.4, 5.2.5.1).
+ * FACS, DSDT (\_S5 and the PCI root bridge, acpi_dsdt.c) and MADT.
+ * They live in the BIOS area at ACPI_TABLES_BASE, where an OS without
+ * firmware help finds the RSDP by scanning 0xe0000-0xfffff (ACPI 6.4,
+ * 5.2.5.1).
  */
 #define ACPI_TABLES_BASE	0xe0000ULL
 #define ACPI_TABLES_END		0x100000ULL
@@ -38,6 +39,9 @@ struct acpi_config {
  * Returns the RSDP's guest address, or 0 if they do not fit.
  */
 u64 acpi_build(u8 *buf, u64 base, u64 size, const struct acpi_config *cfg);
+
+/* The DSDT's AML into buf; its length, or 0 if cap is too small. */
+size_t acpi_dsdt_aml(u8 *buf, size_t cap);
 
 /* The 8-bit sum that makes a table's bytes add up to zero. */
 u8 acpi_checksum(const u8 *p, size_t len);

@@ -10,6 +10,7 @@
 
 struct pic;
 struct ioapic;
+struct pci_conf;
 struct iothread;
 
 /* Everything the devices and the vCPU loop share about one guest. */
@@ -43,6 +44,7 @@ struct vm {
 	bool irqchip;		/* the accelerator has local APICs */
 	struct pic *pic;
 	struct ioapic *ioapic;
+	struct pci_conf *pci;	/* configuration mechanism #1, bus 0 */
 	struct iothread *io;
 	/*
 	 * Raise an MSI in the accelerator's local APIC.  NULL when the

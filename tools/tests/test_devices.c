@@ -266,15 +266,43 @@ TEST(testdev_mmio_ram)
 	CHECK(mmio_rd(&vm, base + 0x10000, 4) == 0xffffffff, "past the end");
 }
 
-TEST(pci_conf1_empty)
+TEST(pci_conf1_host_bridge)
 {
 	struct vm vm;
 
 	CHECK(!make_vm(&vm), "vm");
 	pio_out(&vm, 0xcf8, 4, 0x80000000);
 	CHECK(pio_in(&vm, 0xcf8, 4) == 0x80000000, "address readback");
-	CHECK(pio_in(&vm, 0xcfc, 4) == 0xffffffff, "data not all ones");
-	CHECK(pio_in(&vm, 0xcfe, 2) == 0xffff, "data word");
+	CHECK(pio_in(&vm, 0xcfc, 4) == 0x12378086, "00:00.0 vendor/device");
+	CHECK(pio_in(&vm, 0xcfe, 2) == 0x1237, "device id word");
+	pio_out(&vm, 0xcf8, 4, 0x80000008);
+	CHECK(pio_in(&vm, 0xcfe, 2) == 0x0600, "class: host bridge");
+	CHECK(pio_in(&vm, 0xcfc, 1) == 0x02, "revision");
+	/* Command: only I/O, memory and bus master are writable. */
+	pio_out(&vm, 0xcf8, 4, 0x80000004);
+	pio_out(&vm, 0xcfc, 2, 0xffff);
+	CHECK(pio_in(&vm, 0xcfc, 2) == 0x0007, "command write mask");
+	pio_out(&vm, 0xcfc, 2, 0);
+	CHECK(pio_in(&vm, 0xcfc, 2) == 0, "command cleared");
+	/* Read-only bytes stay: vendor ID. */
+	pio_out(&vm, 0xcf8, 4, 0x80000000);
+	pio_out(&vm, 0xcfc, 4, 0);
+	CHECK(pio_in(&vm, 0xcfc, 4) == 0x12378086, "IDs are read-only");
+	/* No BARs: a sizing write reads back 0. */
+	pio_out(&vm, 0xcf8, 4, 0x80000010);
+	pio_out(&vm, 0xcfc, 4, 0xffffffff);
+	CHECK(pio_in(&vm, 0xcfc, 4) == 0, "BAR0 absent");
+	/* Nothing else on bus 0, no other bus, nothing with bit 31 clear. */
+	pio_out(&vm, 0xcf8, 4, 0x80000800);
+	CHECK(pio_in(&vm, 0xcfc, 4) == 0xffffffff, "00:01.0 absent");
+	pio_out(&vm, 0xcf8, 4, 0x80010000);
+	CHECK(pio_in(&vm, 0xcfc, 4) == 0xffffffff, "bus 1 absent");
+	pio_out(&vm, 0xcf8, 4, 0x00000000);
+	CHECK(pio_in(&vm, 0xcfc, 4) == 0xffffffff, "disabled address");
+	/* Byte access to 0xcfb: not the address register. */
+	pio_out(&vm, 0xcf8, 4, 0x80000000);
+	pio_out(&vm, 0xcfb, 1, 0x12);
+	CHECK(pio_in(&vm, 0xcf8, 4) == 0x80000000, "0xcfb byte ignored");
 }
 
 TEST(shutdown_port_and_post)

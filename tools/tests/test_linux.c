@@ -341,3 +341,63 @@ TEST(acpi_tables)
 
 	CHECK(!acpi_build(buf, base, 100, &cfg), "tables must not overflow");
 }
+
+/*
+ * The DSDT's AML is hand-encoded (acpi_dsdt.c): ACPICA's disassembler,
+ * the reference implementation Linux itself uses, must read it back as
+ * the ASL it stands for.
+ */
+TEST(acpi_dsdt_disassembles)
+{
+	static const char *const want[] = {
+		"Name (_S5, Package (0x04)",
+		"Device (PCI0)",
+		"Name (_HID, EisaId (\"PNP0A03\")",
+		"WordBusNumber (ResourceProducer, MinFixed, MaxFixed",
+		"0x00FF,             // Range Maximum",
+		"0x0CF8,             // Range Minimum",
+		"0x0CF7,             // Range Maximum",
+		"0x0D00,             // Range Minimum",
+		"DWordMemory (ResourceProducer",
+		"0xC0000000,         // Range Minimum",
+		"0xFEBFFFFF,         // Range Maximum",
+	};
+	char dir[] = "/tmp/khv-dsdt.XXXXXX", path[64], cmd[192], *dsl;
+	u8 aml[512], table[600];
+	size_t n = acpi_dsdt_aml(aml, sizeof(aml)), i;
+	FILE *f;
+	long len;
+
+	CHECK(n > 0 && n + 36 <= sizeof(table), "AML of %zu bytes", n);
+	CHECK(!acpi_dsdt_aml(aml, n - 1), "a short buffer is refused");
+	CHECK(mkdtemp(dir), "mkdtemp");
+	memset(table, 0, 36);
+	memcpy(table, "DSDT", 4);
+	le_write(table + 4, 4, 36 + n);
+	table[8] = 2;
+	memcpy(table + 36, aml, n);
+	table[9] = acpi_checksum(table, 36 + n);
+	snprintf(path, sizeof(path), "%s/dsdt.dat", dir);
+	f = fopen(path, "wb");
+	CHECK(f && fwrite(table, 1, 36 + n, f) == 36 + n && !fclose(f),
+	      "write %s", path);
+	snprintf(cmd, sizeof(cmd), "cd %s && iasl -d dsdt.dat >iasl.log 2>&1",
+		 dir);
+	CHECK(!system(cmd), "iasl -d (package acpica-tools) failed: see %s",
+	      dir);
+	snprintf(path, sizeof(path), "%s/dsdt.dsl", dir);
+	f = fopen(path, "r");
+	CHECK(f, "no %s", path);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	dsl = calloc(1, len + 1);
+	CHECK(dsl && fread(dsl, 1, len, f) == (size_t)len, "read %s", path);
+	fclose(f);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		CHECK(strstr(dsl, want[i]), "the disassembly lacks '%s'",
+		      want[i]);
+	free(dsl);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK(!system(cmd), "rm %s", dir);
+}
