@@ -145,6 +145,55 @@ static unsigned int cpuid_add_leaf(struct khv_cpuid_entry *e, unsigned int n,
 	return n;
 }
 
+/*
+ * CPUID.(EAX=0DH,ECX=0):EDX:EAX lists the components XCR0 may enable on
+ * this CPU (SDM Vol. 1, 13.2); the host kernel may have enabled fewer,
+ * and khv's XSETBV gives #GP for anything the host did not: a guest told
+ * otherwise dies at its first XSETBV.  Subleaves 2-63 describe one
+ * component each; those with ECX bit 0 set are supervisor components,
+ * governed by IA32_XSS rather than XCR0, and are left alone.  A host
+ * that runs without XSAVE (XCR0 unreadable: 0) can give the guest none:
+ * leaf 0xd goes and CPUID.1 loses XSAVE, OSXSAVE and AVX, whose state
+ * only XSAVE manages (SDM Vol. 1, 13.1).
+ */
+unsigned int cpuid_mask_xsave(struct khv_cpuid_entry *e, unsigned int n,
+			      u64 xcr0)
+{
+	unsigned int i, out = 0;
+
+	for (i = 0; i < n; i++) {
+		struct khv_cpuid_entry *c = &e[i];
+
+		if (c->function == 1 && !xcr0) {
+			c->ecx &= ~(CPUID_1_ECX_XSAVE | CPUID_1_ECX_OSXSAVE |
+				    CPUID_1_ECX_AVX);
+		} else if (c->function == 0xd && !xcr0) {
+			continue;
+		} else if (c->function == 0xd && c->index == 0) {
+			c->eax &= (u32)xcr0;
+			c->edx &= (u32)(xcr0 >> 32);
+		} else if (c->function == 0xd && c->index >= 2 &&
+			   c->index < 64 && !(c->ecx & 1) &&
+			   !(xcr0 & (1ULL << c->index))) {
+			continue;
+		}
+		e[out++] = *c;
+	}
+	return out;
+}
+
+/* XCR0 as the host kernel set it; 0 without OSXSAVE (SDM Vol. 2, XGETBV). */
+static u64 host_xcr0(void)
+{
+	u32 r[4], lo, hi;
+
+	__cpuid(1, r[0], r[1], r[2], r[3]);
+	if (!(r[2] & CPUID_1_ECX_OSXSAVE))
+		return 0;
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((u64)hi << 32) | lo;
+}
+
 unsigned int cpuid_host_table(struct khv_cpuid_entry *e, unsigned int max)
 {
 	unsigned int n = 0, i;
@@ -169,5 +218,5 @@ unsigned int cpuid_host_table(struct khv_cpuid_entry *e, unsigned int max)
 		if (e[i].function == 0xb || e[i].function == 0x1f)
 			e[i].edx = 0;
 	}
-	return n;
+	return cpuid_mask_xsave(e, n, host_xcr0());
 }

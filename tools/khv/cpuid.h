@@ -10,6 +10,9 @@
 #define CPUID_1_ECX_VMX			(1u << 5)
 #define CPUID_1_ECX_X2APIC		(1u << 21)
 #define CPUID_1_ECX_TSC_DEADLINE	(1u << 24)
+#define CPUID_1_ECX_XSAVE		(1u << 26)
+#define CPUID_1_ECX_OSXSAVE		(1u << 27)
+#define CPUID_1_ECX_AVX			(1u << 28)
 #define CPUID_1_ECX_HYPERVISOR		(1u << 31)
 #define CPUID_80000001_ECX_SVM		(1u << 2)
 
@@ -34,6 +37,15 @@ int cpuid_filter(struct khv_cpuid_entry *e, unsigned int *nent,
  * entries (at most max).
  */
 unsigned int cpuid_host_table(struct khv_cpuid_entry *e, unsigned int max);
+
+/*
+ * Leaf 0xd of a host table: offer only the user state components the
+ * host enabled in xcr0, since those are all a guest's XSETBV may enable.
+ * Drops the subleaves of the others; with xcr0 0 (a host without XSAVE)
+ * all of leaf 0xd and XSAVE/AVX in leaf 1.  Returns the new entry count.
+ */
+unsigned int cpuid_mask_xsave(struct khv_cpuid_entry *e, unsigned int n,
+			      u64 xcr0);
 
 struct khv_cpuid_entry *cpuid_find(struct khv_cpuid_entry *e,
 				   unsigned int nent, u32 function, u32 index);

@@ -86,6 +86,56 @@ TEST(cpuid_filter_full_table)
 	CHECK(cpuid_filter(e, &n, 4, true, false) == -ENOSPC, "no -ENOSPC");
 }
 
+TEST(cpuid_mask_xsave)
+{
+	struct khv_cpuid_entry e[] = {
+		{ .function = 0xd, .index = 0, .flags = KHV_CPUID_FLAG_INDEXED,
+		  .eax = 0xe7, .ebx = 0x340, .ecx = 0xa88, .edx = 0x2 },
+		{ .function = 0xd, .index = 1, .flags = KHV_CPUID_FLAG_INDEXED,
+		  .eax = 0xf },
+		{ .function = 0xd, .index = 2, .flags = KHV_CPUID_FLAG_INDEXED,
+		  .eax = 0x100, .ebx = 0x240 },
+		{ .function = 0xd, .index = 5, .flags = KHV_CPUID_FLAG_INDEXED,
+		  .eax = 0x40, .ebx = 0x440 },
+		{ .function = 0xd, .index = 8, .flags = KHV_CPUID_FLAG_INDEXED,
+		  .eax = 0x80, .ecx = 1 },	/* supervisor (PT) */
+		{ .function = 0xd, .index = 33, .flags = KHV_CPUID_FLAG_INDEXED,
+		  .eax = 0x40, .ebx = 0x900 },	/* an upper-half component */
+		{ .function = 7, .ebx = 0x10000 },
+	};
+	unsigned int n = cpuid_mask_xsave(e, 7, 0x7);
+
+	CHECK(n == 5, "%u entries left, want 5", n);
+	CHECK(e[0].eax == 0x7 && e[0].edx == 0, "subleaf 0: %#x:%#x",
+	      e[0].edx, e[0].eax);
+	CHECK(e[0].ebx == 0x340 && e[0].ecx == 0xa88, "sizes kept");
+	CHECK(e[1].index == 1 && e[2].index == 2, "subleaves 1 and 2 kept");
+	CHECK(e[3].index == 8, "the supervisor component kept");
+	CHECK(e[4].function == 7, "other leaves kept");
+	CHECK(!cpuid_find(e, n, 0xd, 5) && !cpuid_find(e, n, 0xd, 33),
+	      "components outside XCR0 dropped");
+}
+
+/* A host kernel that turned XSAVE off (XCR0 0) offers the guest none. */
+TEST(cpuid_mask_xsave_host_without_xsave)
+{
+	struct khv_cpuid_entry e[] = {
+		{ .function = 1, .ecx = 0x1c000001 | (1u << 25) },
+		{ .function = 0xd, .index = 0, .flags = KHV_CPUID_FLAG_INDEXED,
+		  .eax = 0x7 },
+		{ .function = 0xd, .index = 1, .flags = KHV_CPUID_FLAG_INDEXED,
+		  .eax = 0xf },
+		{ .function = 7, .ebx = 0x20 },
+	};
+	unsigned int n = cpuid_mask_xsave(e, 4, 0);
+
+	CHECK(n == 2, "%u entries left, want 2", n);
+	CHECK(e[0].function == 1 && e[0].ecx == (0x1 | (1u << 25)),
+	      "leaf 1 ECX %#x: XSAVE, OSXSAVE, AVX must go, AES stays",
+	      e[0].ecx);
+	CHECK(e[1].function == 7, "leaf 7 kept");
+}
+
 TEST(cpuid_host_table)
 {
 	struct khv_cpuid_entry e[KHV_MAX_CPUID_ENTRIES], *c;
