@@ -10,7 +10,7 @@
 KDIR ?= $(or $(patsubst %/Makefile,%,$(wildcard /lib/modules/$(shell uname -r)/build/Makefile)),\
 	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))
 
-.PHONY: all module tools guest-tests check check-vmx check-k612 check-debug fuzz-check fuzz-long bench checkpatch clean demo help
+.PHONY: all module tools guest-tests check check-vmx check-k612 check-debug fuzz-check fuzz-long chaos-check bench checkpatch clean demo help
 
 all: module tools guest-tests
 
@@ -53,6 +53,10 @@ fuzz-check:
 fuzz-long:
 	@MAKE="$(MAKE)" scripts/fuzz-long.sh
 
+# Random guests in every CPU mode beside a bystander VM (reliability.rst)
+chaos-check:
+	@MAKE="$(MAKE)" scripts/chaos-check.sh
+
 bench: all
 	bash scripts/bench.sh
 
@@ -85,6 +89,7 @@ help:
 	@echo "make check-k612   khv.ko against Debian's 6.12 (W=1), one 6.12 lab boot running the lab checks"
 	@echo "make check-debug  KUnit and guest tests under KASAN/lockdep/kmemleak/UBSAN (builds a kernel once)"
 	@echo "make fuzz-check   dev-fuzz on the host, khv-fuzz in one SVM lab boot (~3 min)"
+	@echo "make chaos-check  random guests beside a bystander VM, one SVM lab boot (~3 min)"
 	@echo "make fuzz-long    the long fuzz runs (~30 min)"
 	@echo "make bench        run scripts/bench.sh"
 	@echo "make checkpatch   the kernel's checkpatch.pl on kmod/ and uapi/"

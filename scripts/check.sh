@@ -4,8 +4,9 @@
 # `make check`: build everything, run the unit tests, then boot the lab
 # once and run the guest tests on khv and on KVM (scripts/lab-check.sh),
 # with the foreign Multiboot kernels of scripts/foreign-guests.sh; then
-# the interactive console and the debug-kernel lane, each in its own lab
-# boot.
+# the interactive console, the short fuzz run (scripts/fuzz-check.sh),
+# guest chaos (scripts/chaos-check.sh) and the debug-kernel lane, each in
+# its own lab boot.
 # Every part prints its own lines; the last line adds them all up:
 # "N passed, N failed".  Exit status 0 only when nothing failed.
 #
@@ -45,6 +46,8 @@ part lab scripts/labvm --cpu svm --mem 3G --timeout "${LAB_CHECK_TIMEOUT:-1800}"
 	${lab_add[@]+"${lab_add[@]}"} -- "${lab_cmd[@]}"
 # The interactive console, typed into through tmux (its own lab boot).
 part console scripts/console-test.sh
+part fuzz scripts/fuzz-check.sh
+part chaos scripts/chaos-check.sh
 # Not yet here: the fuzzers' short run (make fuzz-check), in which a
 # random guest now and then holds a lab CPU for minutes (an RCU stall
 # report: Documentation/reliability.rst); Debian's 6.12 lane (make

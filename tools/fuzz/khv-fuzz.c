@@ -19,6 +19,12 @@
  * closing everything gave back the module references, the VMs listed by
  * the "khv" netlink family and, roughly, the memory.
  *
+ * With two CPUs or more it runs on the last one, and a thread on CPU 0
+ * signals it when a KHV_RUN takes more than 10 ms (the "kicker": the lab's
+ * QEMU can lose a CPU's interrupt request).  The end-of-run checks and
+ * the lab's guest-state workarounds are shared with khv-chaos
+ * (fuzz_common.[ch]).
+ *
  * Output: "PASS: ..." / "FAIL: ..." lines, then "N passed, N failed".
  */
 #define _GNU_SOURCE
@@ -26,7 +32,9 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,13 +52,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/genetlink.h>
-#include <linux/netlink.h>
 
 #include <linux/khv.h>
 #include <linux/khv_stats.h>
 
 #include "check.h"
+#include "fuzz_common.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define PAGE		4096UL
@@ -314,6 +321,61 @@ static void disarm_timer(void)
 	struct itimerval it = { 0 };
 
 	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/*
+ * The kicker: the lab's QEMU can lose a CPU's interrupt request
+ * (Documentation/reliability.rst, "Guest chaos"), and a guest that never
+ * exits then keeps that CPU for good, with the timer that would end its
+ * KHV_RUN pending on that very CPU.  A signal sent from another CPU
+ * makes the kernel interrupt the vCPU's CPU, which requests the
+ * interrupt again.  So with two CPUs or more, the fuzzing runs on the
+ * last one and a thread on CPU 0 signals it whenever a KHV_RUN has taken
+ * more than 10 ms; the guest sees one SIGALRM more, as from its timer.
+ */
+static pthread_t main_thread;
+static _Atomic unsigned long long run_since_us;	/* 0: no KHV_RUN */
+
+static unsigned long long mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
+}
+
+static void *kicker(void *arg)
+{
+	cpu_set_t set;
+
+	(void)arg;
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	for (;;) {
+		unsigned long long since = atomic_load(&run_since_us);
+
+		if (since && mono_us() - since > 10000)
+			pthread_kill(main_thread, SIGALRM);
+		usleep(5000);
+	}
+	return NULL;
+}
+
+static void start_kicker(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	pthread_t t;
+	cpu_set_t set;
+
+	if (cpus < 2)
+		return;
+	main_thread = pthread_self();
+	CPU_ZERO(&set);
+	CPU_SET(cpus - 1, &set);
+	pthread_setaffinity_np(main_thread, sizeof(set), &set);
+	if (pthread_create(&t, NULL, kicker, NULL) == 0)
+		pthread_detach(t);
 }
 
 static void remember_stale(int fd)
@@ -683,15 +745,6 @@ static void rnd_segment(struct khv_segment *s)
  * Real hardware runs that state (it is a step of entering long mode), so
  * khv must accept it; the fuzzer avoids it rather than wedge the lab.
  */
-#define EFER_LME	(1ULL << 8)
-#define EFER_LMA	(1ULL << 10)
-#define CR0_PG		(1ULL << 31)
-
-static uint64_t lab_safe_efer(uint64_t efer, uint64_t cr0)
-{
-	return cr0 & CR0_PG ? efer : efer & ~(EFER_LME | EFER_LMA);
-}
-
 static void op_sregs(struct vcpu *c)
 {
 	struct khv_sregs s;
@@ -745,6 +798,7 @@ static void op_sregs(struct vcpu *c)
 			rnd_fill(&s, sizeof(s));
 	}
 	s.efer = lab_safe_efer(s.efer, s.cr0);
+	lab_safe_tr(&s.tr, s.efer);
 	do_ioctl(c->fd, FD_VCPU, KHV_SET_SREGS, arg);
 }
 
@@ -1001,7 +1055,9 @@ static void op_run(struct vcpu *c)
 
 		if (trace_calls)
 			trace_vcpu(c);
+		atomic_store(&run_since_us, mono_us());
 		ret = do_ioctl(c->fd, FD_VCPU, KHV_RUN, chance(99) ? 0 : 1);
+		atomic_store(&run_since_us, 0);
 		if (trace_calls && c->run)
 			fprintf(stderr, "  -> %ld exit %u\n", ret, c->run->exit_reason);
 		if (ret < 0 || !c->run)
@@ -1661,155 +1717,16 @@ static void exhaust(bool memcg)
 
 /* ---- what must come back after everything is closed ---- */
 
-static long module_refcnt(void)
-{
-	FILE *f = fopen("/sys/module/khv/refcnt", "r");
-	long n = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
-}
-
-static long mem_free_kb(void)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long kb = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemFree: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
-/* How many VMs the "khv" generic netlink family lists (-1: unknown). */
-static int nl_send(int fd, uint16_t type, uint16_t flags, uint8_t cmd,
-		   const char *name)
-{
-	struct {
-		struct nlmsghdr n;
-		struct genlmsghdr g;
-		char attrs[64];
-	} req = { 0 };
-	struct nlattr *a = (struct nlattr *)req.attrs;
-
-	req.n.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
-	req.n.nlmsg_type = type;
-	req.n.nlmsg_flags = NLM_F_REQUEST | flags;
-	req.n.nlmsg_seq = 1;
-	req.g.cmd = cmd;
-	req.g.version = 1;
-	if (name) {
-		a->nla_type = CTRL_ATTR_FAMILY_NAME;
-		a->nla_len = NLA_HDRLEN + strlen(name) + 1;
-		memcpy((char *)a + NLA_HDRLEN, name, strlen(name) + 1);
-		req.n.nlmsg_len += NLA_ALIGN(a->nla_len);
-	}
-	return send(fd, &req, req.n.nlmsg_len, 0) < 0 ? -1 : 0;
-}
-
-static int nl_vm_count(void)
-{
-	static char buf[65536];
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int fd, len, family = -1, count = 0;
-	struct nlmsghdr *h;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		goto fail;
-	if (nl_send(fd, GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY, KHV_GENL_NAME))
-		goto fail;
-	len = recv(fd, buf, sizeof(buf), 0);
-	for (h = (void *)buf; len > 0 && NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-		struct nlattr *a = (void *)((char *)NLMSG_DATA(h) + GENL_HDRLEN);
-		int alen = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-
-		if (h->nlmsg_type != GENL_ID_CTRL)
-			goto fail;
-		for (; alen >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
-		       a->nla_len <= alen;
-		     alen -= NLA_ALIGN(a->nla_len),
-		     a = (void *)((char *)a + NLA_ALIGN(a->nla_len)))
-			if (a->nla_type == CTRL_ATTR_FAMILY_ID)
-				family = *(uint16_t *)((char *)a + NLA_HDRLEN);
-	}
-	if (family < 0 || nl_send(fd, family, NLM_F_DUMP, KHV_CMD_GET_VM, NULL))
-		goto fail;
-	for (;;) {
-		len = recv(fd, buf, sizeof(buf), 0);
-		if (len <= 0)
-			goto fail;
-		for (h = (void *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
-			if (h->nlmsg_type == NLMSG_DONE) {
-				close(fd);
-				return count;
-			}
-			if (h->nlmsg_type == NLMSG_ERROR)
-				goto fail;
-			count++;
-		}
-	}
-fail:
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
-/*
- * The kernel log since the start: a soft lockup, an RCU stall or a hung
- * task does not crash the lab (only an oops or a WARN does), so look.
- */
-static int kmsg_fd = -1;
-
-static void kmsg_start(void)
-{
-	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (kmsg_fd >= 0)
-		lseek(kmsg_fd, 0, SEEK_END);
-}
-
 static void kmsg_check(void)
 {
-	static const char *const bad[] = {
-		"soft lockup", "detected stall", "blocked for more than",
-		"BUG:", "WARNING:", "Oops", "general protection", "khv: ",
-	};
-	char rec[2048];
-	unsigned int found = 0, i;
-	ssize_t n;
+	int found = fuzz_kmsg_scan(5);
 
-	if (kmsg_fd < 0) {
+	if (found < 0) {
 		check(false, "kernel log: cannot read /dev/kmsg");
 		return;
 	}
-	while ((n = read(kmsg_fd, rec, sizeof(rec) - 1)) > 0 ||
-	       (n < 0 && errno == EPIPE)) {
-		if (n <= 0)
-			continue;	/* overwritten records: read on */
-		rec[n] = 0;
-		for (i = 0; i < ARRAY_SIZE(bad); i++) {
-			if (!strstr(rec, bad[i]))
-				continue;
-			/* khv's own messages are fine unless they say more. */
-			if (i == ARRAY_SIZE(bad) - 1 && !strstr(rec, "fail") &&
-			    !strstr(rec, "leak"))
-				continue;
-			if (++found <= 5)
-				printf("kernel: %s", strchr(rec, ';') ? strchr(rec, ';') + 1 : rec);
-			break;
-		}
-	}
-	close(kmsg_fd);
 	check(!found,
-	      "kernel log: no lockup, RCU stall, hung task, BUG or WARN during the run (%u found)",
+	      "kernel log: no lockup, RCU stall, hung task, BUG or WARN during the run (%d found)",
 	      found);
 }
 
@@ -1863,12 +1780,13 @@ int main(int argc, char **argv)
 	/* No SA_RESTART: the signal must end KHV_RUN with EINTR. */
 	sigaction(SIGALRM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	start_kicker();
 	signal(SIGPIPE, SIG_IGN);
 
-	kmsg_start();
-	ref0 = module_refcnt();
-	vms0 = nl_vm_count();
-	free0 = mem_free_kb();
+	fuzz_kmsg_start();
+	ref0 = fuzz_module_refcnt();
+	vms0 = fuzz_nl_vm_count();
+	free0 = fuzz_mem_free_kb();
 
 	sys_fd = open("/dev/khv", O_RDWR | O_CLOEXEC);
 	if (sys_fd < 0) {
@@ -1960,13 +1878,13 @@ int main(int argc, char **argv)
 	close(sys_fd);
 	/* Releases may finish after close() returns (RCU, work items). */
 	for (i = 0; i < 50; i++) {
-		ref1 = module_refcnt();
-		vms1 = nl_vm_count();
+		ref1 = fuzz_module_refcnt();
+		vms1 = fuzz_nl_vm_count();
 		if (ref1 == ref0 && vms1 == vms0)
 			break;
 		usleep(100000);
 	}
-	free1 = mem_free_kb();
+	free1 = fuzz_mem_free_kb();
 	check(ref1 == ref0, "module refcount back to %ld (now %ld)", ref0, ref1);
 	check(vms1 == vms0 && vms0 >= 0,
 	      "netlink lists as many VMs as at start (%d, now %d)", vms0, vms1);
