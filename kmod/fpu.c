@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <asm/fpu/api.h>
 #include <asm/cpufeature.h>
+#include <asm/pkru.h>
 #include <asm/processor.h>
 
 #include "khv.h"
@@ -82,6 +83,7 @@ void khv_fpu_free(void *fpu)
 void khv_fpu_enter(struct khv_vcpu *vcpu)
 {
 	kernel_fpu_begin();
+	vcpu->host_pkru = read_pkru();
 	if (khv_has_xsave) {
 		/*
 		 * XRSTOR faults on an XSTATE_BV bit that XCR0 leaves out
@@ -111,6 +113,7 @@ void khv_fpu_exit(struct khv_vcpu *vcpu)
 			     : "a"(-1), "d"(-1) : "memory");
 		if (vcpu->xcr0 != khv_host_xcr0)
 			khv_xsetbv_hw(0, khv_host_xcr0);
+		write_pkru(vcpu->host_pkru);
 	} else {
 		asm volatile("fxsave64 %0" : "=m"(*(u8 *)vcpu->fpu));
 	}

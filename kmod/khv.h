@@ -138,6 +138,7 @@ struct khv_vcpu {
 
 	/* Guest FPU/SSE/AVX state, swapped around every entry. */
 	void *fpu;
+	u32 host_pkru;		/* the host's PKRU while the guest's is in */
 
 	struct khv_pio_pending pio;
 	struct khv_mmio_pending mmio;
