@@ -19,6 +19,10 @@
 #define MTRRCAP_WC		BIT_ULL(10)
 #define APIC_BASE_RESERVED	(GENMASK_ULL(7, 0) | BIT_ULL(9) | \
 				 GENMASK_ULL(63, 52))
+/* MTRR address bits above the widest MAXPHYADDR, 52 (SDM Vol. 3A, 4.1.4). */
+#define MTRR_PHYS_RESERVED	GENMASK_ULL(63, 52)
+#define MTRR_DEF_TYPE_FE	BIT_ULL(10)
+#define MTRR_DEF_TYPE_E		BIT_ULL(11)
 
 /* The fixed-range MTRRs, in the order of SDM Vol. 3A, 12.11.2.2. */
 static const u32 khv_mtrr_fixed_msrs[11] = {
@@ -38,6 +42,38 @@ static u64 *khv_mtrr_reg(struct khv_vcpu *vcpu, u32 index)
 	if (index == MSR_MTRRdefType)
 		return &vcpu->mtrr_def_type;
 	return NULL;
+}
+
+/* UC, WC, WT, WP, WB; the other encodings are reserved (Table 12-8). */
+static bool khv_mtrr_type_ok(u64 type)
+{
+	return type < 8 && (BIT(type) & 0x73);
+}
+
+/*
+ * Whether an MTRR can hold @data: WRMSR of a reserved memory type or with
+ * a reserved bit set raises #GP (SDM Vol. 3A, 12.11.2.1 - 12.11.2.3).
+ */
+static bool khv_mtrr_valid(u32 index, u64 data)
+{
+	int i;
+
+	if (index == MSR_MTRRdefType)
+		return !(data & ~(0xffULL | MTRR_DEF_TYPE_FE |
+				  MTRR_DEF_TYPE_E)) &&
+		       khv_mtrr_type_ok(data & 0xff);
+	/* IA32_MTRR_PHYSMASKn: bits 10:0 reserved, 11 is V. */
+	if (index >= 0x200 && index < 0x200 + 2 * MTRRCAP_VCNT && (index & 1))
+		return !(data & (GENMASK_ULL(10, 0) | MTRR_PHYS_RESERVED));
+	/* IA32_MTRR_PHYSBASEn: the type in 7:0, bits 11:8 reserved. */
+	if (index >= 0x200 && index < 0x200 + 2 * MTRRCAP_VCNT)
+		return !(data & (GENMASK_ULL(11, 8) | MTRR_PHYS_RESERVED)) &&
+		       khv_mtrr_type_ok(data & 0xff);
+	/* A fixed-range MTRR: eight type fields of 8 bits. */
+	for (i = 0; i < 64; i += 8)
+		if (!khv_mtrr_type_ok((data >> i) & 0xff))
+			return false;
+	return true;
 }
 
 int khv_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data)
@@ -93,6 +129,8 @@ int khv_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data)
 
 	mtrr = khv_mtrr_reg(vcpu, index);
 	if (mtrr) {
+		if (!khv_mtrr_valid(index, data))
+			return -EINVAL;
 		*mtrr = data;
 		return 0;
 	}

@@ -33,7 +33,12 @@ static const char * const seg_names[8] = {
 	"ES", "CS", "SS", "DS", "FS", "GS", "LDTR", "TR",
 };
 
-/* What the checks read, taken from the VMCS in one go. */
+/*
+ * What the checks read, taken from the VMCS in one go, and what they
+ * compare it with: the capability MSRs and the physical-address width.
+ * The checks see nothing else, so they can be run on a state built by
+ * hand (kmod/kunit/vmx_check_kunit.c).
+ */
 struct vmx_state {
 	u32 pin, proc, proc2, exit, entry;
 	u32 intr_info, intr_err, insn_len;
@@ -53,6 +58,7 @@ struct vmx_state {
 	} seg[8];
 	bool ia32e, unrestricted;
 	int maxphy;
+	const struct vmx_caps *caps;
 };
 
 static bool fail(struct vmx_check_result *r, const char *field, u64 value,
@@ -128,6 +134,7 @@ static void vmx_read_state(struct vmx_state *s)
 	s->ia32e = s->entry & ENTRY_IA32E_MODE;
 	s->unrestricted = s->proc2 & PROC2_UNRESTRICTED_GUEST;
 	s->maxphy = boot_cpu_data.x86_phys_bits;
+	s->caps = &vmx_caps;
 }
 
 /* Appendix A.3: bits 31:0 allowed 0-settings, 63:32 allowed 1-settings. */
@@ -160,7 +167,7 @@ static bool check_msr_area(struct vmx_check_result *r,
 static bool check_controls(struct vmx_check_result *r,
 			   const struct vmx_state *s)
 {
-	const struct vmx_caps *c = &vmx_caps;
+	const struct vmx_caps *c = s->caps;
 	u32 type = s->intr_info & INTR_INFO_TYPE_MASK;
 	u32 vector = s->intr_info & INTR_INFO_VECTOR_MASK;
 	bool errcode;
@@ -281,7 +288,7 @@ static bool check_controls(struct vmx_check_result *r,
 static bool check_guest_crs(struct vmx_check_result *r,
 			    const struct vmx_state *s)
 {
-	const struct vmx_caps *c = &vmx_caps;
+	const struct vmx_caps *c = s->caps;
 	u64 fixed0 = c->cr0_fixed0;
 	int i;
 
@@ -305,7 +312,8 @@ static bool check_guest_crs(struct vmx_check_result *r,
 				    "bits 63:32 must be 0", S_CRS);
 	}
 	if (s->ia32e && (!(s->cr0 & X86_CR0_PG) || !(s->cr4 & X86_CR4_PAE)))
-		return fail(r, "guest CR0/CR4", s->ia32e ? s->cr4 : s->cr0,
+		return fail(r, "guest CR0/CR4",
+			    s->cr0 & X86_CR0_PG ? s->cr4 : s->cr0,
 			    "IA-32e mode guest needs CR0.PG and CR4.PAE", S_CRS);
 	if (!s->ia32e && (s->cr4 & X86_CR4_PCIDE))
 		return fail(r, "guest CR4", s->cr4,
@@ -554,7 +562,7 @@ static bool check_guest_nonreg(struct vmx_check_result *r,
 
 	if (s->activity > ACTIVITY_WAIT_SIPI ||
 	    (s->activity &&
-	     !(vmx_caps.misc & BIT_ULL(5 + s->activity))))
+	     !(s->caps->misc & BIT_ULL(5 + s->activity))))
 		return fail(r, "guest activity state", s->activity,
 			    "must be 0-3 and supported by IA32_VMX_MISC", S_NONREG);
 	if (s->activity == ACTIVITY_HLT &&
@@ -613,9 +621,14 @@ static bool check_guest_nonreg(struct vmx_check_result *r,
 		for (i = 0; i < 4; i++) {
 			u64 e = s->pdpte[i];
 
+			/*
+			 * Bits 2:1, 8:5 and MAXPHYADDR-63 are reserved: a
+			 * PAE PDPTE has no XD bit (SDM Vol. 3A, 4.4.1,
+			 * Table 4-8).
+			 */
 			if ((e & 1) && ((e & (GENMASK_ULL(2, 1) |
 					      GENMASK_ULL(8, 5))) ||
-					beyond_maxphy(s, e & ~BIT_ULL(63))))
+					beyond_maxphy(s, e)))
 				return fail(r, "guest PDPTE", e,
 					    "reserved bits set in a present PDPTE",
 					    S_PDPTE);
@@ -624,9 +637,18 @@ static bool check_guest_nonreg(struct vmx_check_result *r,
 	return true;
 }
 
+/* true: no broken rule found.  false: *r names the first one. */
+static bool vmx_check_state(struct vmx_check_result *r,
+			    const struct vmx_state *s)
+{
+	return check_controls(r, s) && check_guest_crs(r, s) &&
+	       check_guest_segs(r, s) && check_guest_dtrs_rip(r, s) &&
+	       check_guest_nonreg(r, s);
+}
+
 /*
- * true: no broken rule found.  false: *r names the first one.  Callable
- * from process context or from vcpu_run.
+ * The checks on the vCPU's VMCS.  Callable from process context or from
+ * vcpu_run.
  */
 bool vmx_check_entry(struct khv_vcpu *vcpu, struct vmx_check_result *r)
 {
@@ -636,9 +658,7 @@ bool vmx_check_entry(struct khv_vcpu *vcpu, struct vmx_check_result *r)
 	vmx_vcpu_load(vcpu);
 	vmx_read_state(&s);
 	preempt_enable();
-	return check_controls(r, &s) && check_guest_crs(r, &s) &&
-	       check_guest_segs(r, &s) && check_guest_dtrs_rip(r, &s) &&
-	       check_guest_nonreg(r, &s);
+	return vmx_check_state(r, &s);
 }
 
 /*
