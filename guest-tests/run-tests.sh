@@ -5,17 +5,19 @@
 # with the expected one.  POSIX sh only: this runs under busybox ash.
 #
 #   run-tests.sh [--accel khv|kvm] [--khv PATH] [--timeout SECS]
-#                [--build DIR] [--extra-args ARGS] [--qemu] [NAME...]
+#                [--build DIR] [--extra-args ARGS] [--qemu]
+#                [--skip NAME]... [NAME...]
 #
 # --khv defaults to $KHV, else "khv" on PATH.  --extra-args are added to
 # every "khv run" (e.g. --extra-args "--cmdline mib=16" shrinks mem1g on
 # hosts where guest memory is slow).  --timeout is per test (default 60).
 # --qemu runs the images under qemu-system-x86_64 -accel kvm instead of
 # khv (a development aid: QEMU has no khv test device, so pio and mmio
-# fail there, and hlt is skipped because QEMU never ends a HLT).
+# fail there, and hlt is skipped because QEMU never ends a HLT).  --skip
+# leaves a test out and counts it as skipped (the caller says why).
 
 usage() {
-	sed -n '7,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '7,17p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -26,6 +28,7 @@ secs=60
 build=$dir/build
 extra=
 qemu=
+skip=
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -37,6 +40,7 @@ while [ $# -gt 0 ]; do
 	--build)	[ $# -ge 2 ] || usage; build=$2; shift 2 ;;
 	--extra-args)	[ $# -ge 2 ] || usage; extra=$2; shift 2 ;;
 	--qemu)		qemu=1; shift ;;
+	--skip)		[ $# -ge 2 ] || usage; skip="$skip $2"; shift 2 ;;
 	-h|--help)	usage ;;
 	--)		shift; break ;;
 	-*)		echo "run-tests.sh: unknown option $1" >&2; usage ;;
@@ -99,6 +103,12 @@ while read -r name expect args <&3; do
 	''|'#'*) continue ;;
 	esac
 	selected "$name" || continue
+	case " $skip " in
+	*" $name "*)
+		echo "SKIP $label/$name (--skip)"
+		skipped=$((skipped + 1))
+		continue ;;
+	esac
 	# @sigint=N: SIGINT the launcher after N seconds (not a khv option).
 	sig=
 	rest=
