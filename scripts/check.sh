@@ -4,9 +4,9 @@
 # `make check`: build everything, run the unit tests, then boot the lab
 # once and run the guest tests on khv and on KVM (scripts/lab-check.sh),
 # with the foreign Multiboot kernels of scripts/foreign-guests.sh; then
-# the interactive console, the short fuzz run (scripts/fuzz-check.sh),
-# guest chaos (scripts/chaos-check.sh) and the debug-kernel lane, each in
-# its own lab boot.
+# the interactive console, guest chaos (scripts/chaos-check.sh) and the
+# debug-kernel lane, each in its own lab boot.  (The short fuzz run, make
+# fuzz-check, is not in it: Documentation/reliability.rst.)
 # Every part prints its own lines; the last line adds them all up:
 # "N passed, N failed".  Exit status 0 only when nothing failed.
 #
@@ -46,7 +46,6 @@ part lab scripts/labvm --cpu svm --mem 3G --timeout "${LAB_CHECK_TIMEOUT:-1800}"
 	${lab_add[@]+"${lab_add[@]}"} -- "${lab_cmd[@]}"
 # The interactive console, typed into through tmux (its own lab boot).
 part console scripts/console-test.sh
-part fuzz scripts/fuzz-check.sh
 part chaos scripts/chaos-check.sh
 # Not yet here: the fuzzers' short run (make fuzz-check), in which a
 # random guest now and then holds a lab CPU for minutes (an RCU stall
