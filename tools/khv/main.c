@@ -151,7 +151,7 @@ static int cmd_run(int argc, char **argv)
 	struct run_options o;
 	struct accel a;
 	struct vm vm;
-	bool is_linux;
+	bool is_linux, lapic;
 	int ret;
 
 	ret = parse_run_options(argc, argv, &o);
@@ -187,8 +187,14 @@ static int cmd_run(int argc, char **argv)
 			boot.info_area, boot.info_area_end);
 
 	accel_init(&a, ops);
+	/*
+	 * A PC has a local APIC, and Multiboot test kernels (kvm-unit-tests)
+	 * expect one at 0xfee00000; --no-lapic leaves it out, --firmware has
+	 * one only with --lapic.
+	 */
+	lapic = o.firmware ? o.lapic : !o.no_lapic;
 	if (setup_vcpu(&vm, &a, is_linux || o.firmware ? NULL : &boot,
-		       is_linux ? &lboot : NULL, o.lapic) ||
+		       is_linux ? &lboot : NULL, lapic) ||
 	    khv_init_all(&vm) || vcpu_signals_init(&vm, &a) ||
 	    (is_linux && linux_platform_start(&vm))) {
 		if (is_linux)

@@ -98,15 +98,15 @@ void print_run_usage(FILE *f)
 		"  --trace-file F   write khv.ko's exit trace (every exit) to F\n"
 		"  --report-boot-time  time guest writes to ports 0xf00-0xf0f, report\n"
 		"                   the launcher's memory beyond guest RAM\n"
-		"  --lapic          Multiboot: give the guest the accelerator's local\n"
-		"                   APIC, the IOAPIC's messages reach it (Linux\n"
-		"                   guests always have one)\n"
+		"  --no-lapic       Multiboot: no local APIC (the default gives one,\n"
+		"                   as on a PC; Linux guests always have one)\n"
+		"  --lapic          --firmware: give the firmware a local APIC\n"
 		"  --help           this text\n");
 }
 
 enum { OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_MEM, OPT_ACCEL,
        OPT_TRACE, OPT_HELP, OPT_REPORT_BOOT_TIME, OPT_TRACE_FILE,
-       OPT_FIRMWARE, OPT_LAPIC };
+       OPT_FIRMWARE, OPT_LAPIC, OPT_NO_LAPIC };
 
 static const struct option run_longopts[] = {
 	{ "kernel",  required_argument, NULL, OPT_KERNEL },
@@ -120,6 +120,7 @@ static const struct option run_longopts[] = {
 	{ "trace-file", required_argument, NULL, OPT_TRACE_FILE },
 	{ "firmware", required_argument, NULL, OPT_FIRMWARE },
 	{ "lapic", no_argument, NULL, OPT_LAPIC },
+	{ "no-lapic", no_argument, NULL, OPT_NO_LAPIC },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -176,6 +177,9 @@ int parse_run_options(int argc, char **argv, struct run_options *o)
 		case OPT_LAPIC:
 			o->lapic = true;
 			break;
+		case OPT_NO_LAPIC:
+			o->no_lapic = true;
+			break;
 		case 'h':
 		case OPT_HELP:
 			print_run_usage(stdout);
@@ -192,6 +196,10 @@ int parse_run_options(int argc, char **argv, struct run_options *o)
 	if (optind < argc) {
 		pr_err("unexpected argument '%s' (try khv run --help)",
 		       argv[optind]);
+		return -1;
+	}
+	if (o->lapic && o->no_lapic) {
+		pr_err("--lapic and --no-lapic contradict each other");
 		return -1;
 	}
 	if (o->trace_file && strcmp(o->accel, "khv")) {

@@ -17,7 +17,8 @@ struct run_options {
 	u64 mem_size;
 	bool trace;
 	bool report_boot_time;
-	bool lapic;		/* --lapic: Multiboot guests get local APICs */
+	bool lapic;		/* --lapic: firmware gets a local APIC too */
+	bool no_lapic;		/* --no-lapic: Multiboot guest without one */
 	const char *trace_file;	/* --trace-file: the kernel's exit trace */
 	const char *firmware;	/* --firmware: raw image, vCPU at reset */
 };

@@ -103,6 +103,10 @@ TEST(run_options)
 	static const char *const stray[] = { "run", "--kernel", "k", "x",
 		NULL };
 	static const char *const missing_arg[] = { "run", "--kernel", NULL };
+	static const char *const no_lapic[] = { "run", "--kernel", "k",
+		"--no-lapic", NULL };
+	static const char *const both_lapic[] = { "run", "--kernel", "k",
+		"--lapic", "--no-lapic", NULL };
 	struct run_options o;
 
 	CHECK(parse(good, &o) == 0, "good options refused");
@@ -112,7 +116,11 @@ TEST(run_options)
 	      "good options misparsed");
 	CHECK(parse(defaults, &o) == 0, "defaults refused");
 	CHECK(o.mem_size == 128 * SZ_1M && !strcmp(o.accel, "khv") &&
-	      !o.trace && !o.initrd && !o.cmdline, "wrong defaults");
+	      !o.trace && !o.initrd && !o.cmdline && !o.lapic && !o.no_lapic,
+	      "wrong defaults");
+	CHECK(parse(no_lapic, &o) == 0 && o.no_lapic && !o.lapic,
+	      "--no-lapic misparsed");
+	CHECK(parse(both_lapic, &o) < 0, "--lapic --no-lapic accepted");
 	CHECK(parse(no_kernel, &o) < 0, "missing --kernel accepted");
 	CHECK(parse(bad_mem, &o) < 0, "--mem lots accepted");
 	CHECK(parse(bad_accel, &o) < 0, "--accel xen accepted");
