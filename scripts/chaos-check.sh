@@ -26,6 +26,9 @@ cd "$ROOT" || exit 1
 MAKE=${MAKE:-make}
 SEED=${CHAOS_SEED:-1}
 COUNT=${CHAOS_COUNT:-800}
+PARTS_NAME=chaos-check
+# shellcheck source=scripts/lib/parts.sh
+. "$ROOT/scripts/lib/parts.sh"
 log=$(mktemp "${TMPDIR:-/tmp}/khv-chaos-check.XXXXXX")
 trap 'rm -f "$log"' EXIT
 
@@ -50,15 +53,8 @@ status=${PIPESTATUS[0]}
 # --kmsg named each case in the kernel log: the last one is where a
 # wedged lab stopped.
 last=$(tr -d '\r' <"$log" | grep -ao 'khv-chaos: seed [0-9]* case [0-9]* ([a-z0-9]*)' | tail -n 1) || true
-line=$(tr -d '\r' <"$log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1) || true
-if [ -n "$line" ]; then
-	p=${line%% passed*}
-	f=${line#*passed, }
-	f=${f%% failed*}
-	if [ "$status" != 0 ] && [ "$f" = 0 ]; then
-		echo "chaos-check: the lab ended with status $status but khv-chaos counted no failure"
-		f=1
-	fi
+if parts_parse "$log" "$status"; then
+	p=$parts_p f=$parts_f
 else
 	echo "chaos-check: khv-chaos printed no 'N passed, N failed' line (lab status $status)"
 	if [ -n "$last" ]; then

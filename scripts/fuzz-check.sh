@@ -16,13 +16,16 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 1
 MAKE=${MAKE:-make}
 SEED=${FUZZ_SEED:-1}
 CALLS=${FUZZ_CALLS:-50000}
 RUNS=${FUZZ_RUNS:-200000}
 passed=0
 failed=0
+PARTS_NAME=fuzz-check
+# shellcheck source=scripts/lib/parts.sh
+. "$ROOT/scripts/lib/parts.sh"
 log=$(mktemp "${TMPDIR:-/tmp}/khv-fuzz-check.XXXXXX")
 trap 'rm -f "$log"' EXIT
 
@@ -48,15 +51,8 @@ scripts/labvm --cpu svm --timeout 600 --add "$ROOT/tools/fuzz/khv-fuzz" -- \
 	"$ROOT/tools/fuzz/khv-fuzz" --seed "$SEED" --calls "$CALLS" --rmmod \
 	2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
-line=$(tr -d '\r' <"$log" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1) || true
-if [ -n "$line" ]; then
-	p=${line%% passed*}
-	f=${line#*passed, }
-	f=${f%% failed*}
-	if [ "$status" != 0 ] && [ "$f" = 0 ]; then
-		echo "fuzz-check: the lab ended with status $status but khv-fuzz counted no failure"
-		f=1
-	fi
+if parts_parse "$log" "$status"; then
+	p=$parts_p f=$parts_f
 else
 	echo "fuzz-check: khv-fuzz printed no 'N passed, N failed' line (lab status $status)"
 	p=0 f=1

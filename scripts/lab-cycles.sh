@@ -28,24 +28,8 @@ cycles=${CYCLES:-100}
 memfree_bound=${LAB_CYCLES_MEMFREE_KB:-32768}
 slab_bound=${LAB_CYCLES_SLAB_KB:-1024}
 vmalloc_bound=${LAB_CYCLES_VMALLOC_KB:-1024}
-passed=0
-failed=0
-
-check() {
-	if [ "$1" = 0 ]; then
-		echo "PASS: $2"
-		passed=$((passed + 1))
-	else
-		echo "FAIL: $2"
-		failed=$((failed + 1))
-	fi
-}
-
-finish() {
-	echo "$passed passed, $failed failed"
-	[ "$failed" = 0 ]
-	exit
-}
+# shellcheck source=scripts/lib/count.sh
+. "$root/scripts/lib/count.sh"
 
 loaded() {
 	grep -q "^$1 " /proc/modules
@@ -85,7 +69,7 @@ case $cycles in
 esac
 if [ ! -f /lab/modules/khv.ko ] || [ ! -f "$guest" ]; then
 	check 1 "/lab/modules/khv.ko and $guest are present"
-	finish
+	count_finish
 fi
 
 # Start from neither hypervisor loaded: KVM's modules out (last loaded
@@ -199,4 +183,4 @@ elif [ "$khv_was_loaded" = 1 ]; then
 	/sbin/insmod /lab/modules/khv.ko
 	check $? "khv loaded again, as before the cycles"
 fi
-finish
+count_finish

@@ -11,18 +11,8 @@
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/guest-tests/build
-passed=0
-failed=0
-
-check() {
-	if [ "$1" = 0 ]; then
-		echo "PASS: $2"
-		passed=$((passed + 1))
-	else
-		echo "FAIL: $2"
-		failed=$((failed + 1))
-	fi
-}
+# shellcheck source=scripts/lib/count.sh
+. "$root/scripts/lib/count.sh"
 
 loaded() {
 	grep -q "^$1 " /proc/modules
@@ -127,5 +117,4 @@ unload_kvm
 	khv run --accel kvm --kernel "$build/pmode.elf" >/dev/null 2>&1
 check $(($? != 1)) "KVM alone again runs pmode"
 
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+count_finish

@@ -12,13 +12,15 @@
 #                          counting a failure counts one more)
 #   parts_add NAME PASSED FAILED   count a part that did not run
 #   parts_finish   print the summaries and the total, exit 1 on failures
+#   parts_parse FILE STATUS   read FILE's last "N passed, N failed" line
+#                          into parts_p and parts_f (a non-zero STATUS
+#                          with no failure counted counts one); returns
+#                          1 when FILE has no such line
 
 parts_passed=0
 parts_failed=0
 parts_summaries=()
 parts_start=$SECONDS
-parts_out=$(mktemp "${TMPDIR:-/tmp}/khv-parts.XXXXXX")
-trap 'rm -f "$parts_out"' EXIT
 
 parts_add() {
 	parts_passed=$((parts_passed + $2))
@@ -26,28 +28,36 @@ parts_add() {
 	parts_summaries+=("$1: $2 passed, $3 failed")
 }
 
+parts_parse() {
+	local line
+	line=$(tr -d '\r' <"$1" | grep -E '^([A-Za-z0-9_-]+: )?[0-9]+ passed, [0-9]+ failed' | tail -n 1) || true
+	[ -n "$line" ] || return 1
+	line=${line#*: }
+	parts_p=${line%% passed*}
+	parts_f=${line#*passed, }
+	parts_f=${parts_f%% failed*}
+	if [ "$2" != 0 ] && [ "$parts_f" = 0 ]; then
+		echo "$PARTS_NAME: exit status $2 but no failure counted: one failure"
+		parts_f=1
+	fi
+}
+
 part() {
-	local name=$1 status=0 t0=$SECONDS p f line
+	local name=$1 status=0 t0=$SECONDS out
 	shift
 	echo "== $name: $*"
-	"$@" 2>&1 | tee "$parts_out" || status=$?
-	line=$(tr -d '\r' <"$parts_out" | grep -E '^([A-Za-z0-9_-]+: )?[0-9]+ passed, [0-9]+ failed' | tail -n 1) || true
-	if [ -n "$line" ]; then
-		line=${line#*: }
-		p=${line%% passed*}
-		f=${line#*passed, }
-		f=${f%% failed*}
-		if [ "$status" != 0 ] && [ "$f" = 0 ]; then
-			echo "$PARTS_NAME: $name exited with status $status but counted no failure"
-			f=1
-		fi
-	elif [ "$status" = 0 ]; then
-		p=1 f=0
-	else
-		p=0 f=1
+	out=$(mktemp "${TMPDIR:-/tmp}/khv-parts.XXXXXX")
+	# The command's own status, with or without pipefail.
+	{
+		"$@" 2>&1 | tee "$out"
+		status=${PIPESTATUS[0]}
+	} || true
+	if ! parts_parse "$out" "$status"; then
+		parts_p=$((status == 0)) parts_f=$((status != 0))
 	fi
+	rm -f "$out"
 	echo "== $name: $((SECONDS - t0)) s"
-	parts_add "$name" "$p" "$f"
+	parts_add "$name" "$parts_p" "$parts_f"
 }
 
 parts_finish() {
