@@ -10,7 +10,7 @@
 KDIR ?= $(or $(patsubst %/Makefile,%,$(wildcard /lib/modules/$(shell uname -r)/build/Makefile)),\
 	$(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1))
 
-.PHONY: all module tools guest-tests check check-vmx check-k612 check-debug fuzz-check fuzz-long chaos-check bench checkpatch clean demo help
+.PHONY: all module tools guest-tests check check-vmx check-k612 check-debug fuzz-check fuzz-long fuzz-debug chaos-check bench checkpatch clean demo help
 
 all: module tools guest-tests
 
@@ -35,7 +35,8 @@ guest-tests:
 check:
 	@MAKE="$(MAKE)" scripts/check.sh
 
-# The lab checks on the VMX backend, in Bochs (slow; not in make check yet).
+# The lab checks on the VMX backend, in Bochs (about 25 minutes; the last
+# part of make check).
 check-vmx: all
 	bash scripts/check-vmx.sh
 
@@ -52,6 +53,11 @@ fuzz-check:
 	@MAKE="$(MAKE)" scripts/fuzz-check.sh
 fuzz-long:
 	@MAKE="$(MAKE)" scripts/fuzz-long.sh
+# 100,000 khv-fuzz steps in the debug-kernel lane (KASAN, lockdep, ...)
+fuzz-debug:
+	@DEBUG_FUZZ_CALLS=$${DEBUG_FUZZ_CALLS:-100000} LAB_DEBUG_LINUX=0 \
+		LAB_DEBUG_TIMEOUT=$${LAB_DEBUG_TIMEOUT:-5400} MAKE="$(MAKE)" \
+		scripts/check-debug.sh
 
 # Random guests in every CPU mode beside a bystander VM (reliability.rst)
 chaos-check:
@@ -91,6 +97,7 @@ help:
 	@echo "make fuzz-check   dev-fuzz on the host, khv-fuzz in one SVM lab boot (~3 min)"
 	@echo "make chaos-check  random guests beside a bystander VM, one SVM lab boot (~3 min)"
 	@echo "make fuzz-long    the long fuzz runs (~30 min)"
+	@echo "make fuzz-debug   100,000 khv-fuzz steps under the debug kernel"
 	@echo "make bench        run scripts/bench.sh"
 	@echo "make checkpatch   the kernel's checkpatch.pl on kmod/ and uapi/"
 	@echo "make clean        remove build products"

@@ -16,11 +16,16 @@
 # LAB_DEBUG_TIMEOUT: wall-clock limit of the lab boot (default 1500 s: the
 # first full run took 894 s on a busy 2-core machine).
 # LAB_DEBUG_LINUX=0: leave out the Linux guest (the slowest part).
+# DEBUG_FUZZ_CALLS=N (make fuzz-debug: 100000): also N steps of khv-fuzz
+# (seed FUZZ_SEED, default 1) in the same boot, under the checkers.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
 MAKE=${MAKE:-make}
+PARTS_NAME=check-debug
+# shellcheck source=scripts/lib/parts.sh
+. "$ROOT/scripts/lib/parts.sh"
 passed=0
 failed=0
 
@@ -82,6 +87,11 @@ if ! "$MAKE" -s -C tools >/dev/null || ! "$MAKE" -s -C guest-tests >/dev/null; t
 	fail "build tools/ and guest-tests/"
 	finish
 fi
+fuzz_calls=${DEBUG_FUZZ_CALLS:-0}
+if [ "$fuzz_calls" != 0 ] && ! "$MAKE" -s -C tools fuzz/khv-fuzz >/dev/null; then
+	fail "build tools/fuzz/khv-fuzz"
+	finish
+fi
 
 # 3. One lab boot.  panic_on_warn=0 (after the lab's =1, so it wins): a
 # WARN is counted from the log with every other report, rather than end
@@ -97,6 +107,10 @@ elif [ -n "$guest_kernel" ]; then
 	lab_args+=(--guest-kernel "$guest_kernel")
 	lab_add+=(--add "$guest_kernel")
 fi
+if [ "$fuzz_calls" != 0 ]; then
+	lab_args+=(--fuzz "$fuzz_calls" --fuzzer "$ROOT/tools/fuzz/khv-fuzz")
+	lab_add+=(--add "$ROOT/tools/fuzz/khv-fuzz")
+fi
 out=$(mktemp "${TMPDIR:-/tmp}/khv-check-debug.XXXXXX")
 trap 'rm -f "$out"' EXIT
 t=$(now)
@@ -108,16 +122,9 @@ LAB_KHV_KO=$bdir/kmod/khv.ko LAB_APPEND="panic_on_warn=0${LAB_APPEND:+ $LAB_APPE
 	-- sh "$ROOT/scripts/lab-debug.sh" "${lab_args[@]}" 2>&1 | tee "$out"
 status=${PIPESTATUS[0]}
 echo "check-debug: the lab boot took $(($(now) - t)) s (labvm status $status)"
-line=$(tr -d '\r' <"$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
-if [ -n "$line" ]; then
-	p=${line%% passed*}
-	f=${line#*passed, }
-	f=${f%% failed*}
-	passed=$((passed + p))
-	failed=$((failed + f))
-	if [ "$status" != 0 ] && [ "$f" = 0 ]; then
-		fail "lab: labvm status $status without a counted failure"
-	fi
+if parts_parse "$out" "$status"; then
+	passed=$((passed + parts_p))
+	failed=$((failed + parts_f))
 else
 	fail "lab: lab-debug.sh printed no count (labvm status $status)"
 fi

@@ -4,9 +4,11 @@
 # `make check`: build everything, run the unit tests, then boot the lab
 # once and run the guest tests on khv and on KVM (scripts/lab-check.sh),
 # with the foreign Multiboot kernels of scripts/foreign-guests.sh; then
-# the interactive console, guest chaos (scripts/chaos-check.sh) and the
-# debug-kernel lane, each in its own lab boot.  (The short fuzz run, make
-# fuzz-check, is not in it: Documentation/reliability.rst.)
+# the interactive console, guest chaos (scripts/chaos-check.sh), the
+# debug-kernel lane, Debian's 6.12 as lab kernel and guest
+# (scripts/check-k612.sh) and the VMX lab in Bochs (scripts/check-vmx.sh),
+# each in its own lab boot.  (The fuzzers' runs, make fuzz-check, are not
+# in it: Documentation/reliability.rst.)
 # Every part prints its own lines; the last line adds them all up:
 # "N passed, N failed".  Exit status 0 only when nothing failed.
 #
@@ -47,12 +49,15 @@ part lab scripts/labvm --cpu svm --mem 3G --timeout "${LAB_CHECK_TIMEOUT:-1800}"
 # The interactive console, typed into through tmux (its own lab boot).
 part console scripts/console-test.sh
 part chaos scripts/chaos-check.sh
-# Not yet here: the fuzzers' short run (make fuzz-check), in which a
-# random guest now and then holds a lab CPU for minutes (an RCU stall
-# report: Documentation/reliability.rst); Debian's 6.12 lane (make
-# check-k612), whose lab kernel died silently once in its own mem1g
-# (Documentation/lab.rst, "Kernel 6.12"); and the VMX lab (make check-vmx).
+# Not here: the fuzzers' short run (make fuzz-check), in which a random
+# guest now and then holds a lab CPU for a minute (an RCU stall report of
+# QEMU's lost interrupt: Documentation/reliability.rst).
 # The debug kernel (KUnit, KASAN, lockdep, kmemleak, UBSAN): built once
 # and cached, then the KUnit suites and the guest tests under it.
 part debug scripts/check-debug.sh
+# Debian's 6.12 from bookworm-backports: khv.ko built for it with W=1,
+# then the lab checks in a 6.12 lab boot.
+part k612 scripts/check-k612.sh
+# The VMX backend and kvm_intel in ONE Bochs boot (about 20 minutes).
+part vmx scripts/check-vmx.sh
 parts_finish

@@ -5,6 +5,7 @@
 # debug kernel (scripts/debug-kernel) with khv.ko loaded by the lab's init.
 #
 #   lab-debug.sh KUNIT_KO [--no-linux | --guest-kernel BZIMAGE]
+#                [--fuzz CALLS --fuzzer KHV_FUZZ]
 #
 #   1. a kmemleak baseline: what the kernel itself leaked while booting
 #      is scanned and cleared, so that only later leaks count;
@@ -12,6 +13,8 @@
 #   3. the guest tests on khv, the statistics check and (unless
 #      --no-linux) the Linux guest on khv (BZIMAGE, by default the lab's
 #      own kernel), each counted by its last "N passed, N failed" line;
+#      with --fuzz, then KHV_FUZZ --calls CALLS (seed FUZZ_SEED, default
+#      1): the ioctl fuzzer under the checkers;
 #   4. rmmod khv, then a kmemleak scan: each leak is a failure;
 #   5. the kernel log since boot is searched for KASAN, UBSAN, lockdep,
 #      might-sleep and WARN/BUG reports: each is a failure.
@@ -19,12 +22,20 @@
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 kunit_ko=$1
+shift
 linux=1
 guest_kernel=
-case "${2:-}" in
---no-linux) linux=0 ;;
---guest-kernel) guest_kernel=${3:-} ;;
-esac
+fuzz_calls=0
+fuzzer=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--no-linux) linux=0; shift ;;
+	--guest-kernel) guest_kernel=$2; shift 2 ;;
+	--fuzz) fuzz_calls=$2; shift 2 ;;
+	--fuzzer) fuzzer=$2; shift 2 ;;
+	*) echo "lab-debug: unknown option $1"; exit 64 ;;
+	esac
+done
 passed=0
 failed=0
 kmemleak=/sys/kernel/debug/kmemleak
@@ -135,6 +146,12 @@ if [ -c /dev/khv ]; then
 		run_counted linux-khv env ACCEL=khv ${guest_kernel:+KERNEL=$guest_kernel} \
 			SLEEP_TOLERANCE_MS="${LAB_DEBUG_SLEEP_TOLERANCE_MS:-250}" \
 			sh "$root/scripts/linux-guest-test.sh"
+	# The fuzzer's own checks (errnos, run page, refcount, memory, the
+	# kernel log) count as usual; the reports of KASAN and the rest in
+	# the log are counted once below, with everything else's.
+	[ "$fuzz_calls" != 0 ] &&
+		run_counted fuzz "$fuzzer" --seed "${FUZZ_SEED:-1}" \
+			--calls "$fuzz_calls"
 else
 	fail "khv: /dev/khv is missing: khv.ko is not loaded"
 fi
