@@ -82,7 +82,9 @@ struct khv_mmio_pending {
 	bool active;		/* an exit for it was sent */
 	bool is_write;
 	bool done;		/* userspace completed a read */
+	bool walk_failed;	/* a page table was outside RAM */
 	u64 gpa;
+	u64 walk_gpa;		/* the last page-table read that failed */
 	u32 len;
 	u8 data[8];
 };

@@ -24,7 +24,12 @@
 
 static int walk_read_gpa(void *opaque, u64 gpa, void *buf, unsigned int len)
 {
-	return khv_read_guest(opaque, gpa, buf, len) ? -EFAULT : 0;
+	struct khv_vcpu *vcpu = opaque;
+
+	if (!khv_read_guest(vcpu, gpa, buf, len))
+		return 0;
+	vcpu->mmio.walk_gpa = gpa;
+	return -EFAULT;
 }
 
 /* Translate a guest linear address with the vCPU's paging state. */
@@ -105,10 +110,20 @@ static int emu_translate(struct khv_vcpu *vcpu, u64 linear,
 		*fault = (struct khv_emu_fault){ .vector = EXC_PF,
 			.has_error_code = true, .error_code = pf_err,
 			.address = linear };
-	} else {
-		/* Non-canonical, or page tables outside RAM. */
+	} else if (ret == KHV_WALK_GP) {
+		/* Non-canonical (SDM Vol. 3A 3.3.7.1). */
 		*fault = (struct khv_emu_fault){ .vector = EXC_GP,
 			.has_error_code = true };
+	} else {
+		/*
+		 * A page table outside RAM.  The processor would read the
+		 * device there; khv does not emulate page walks through
+		 * MMIO, and a fault injected instead would only bring the
+		 * guest back here (its handler is reached through the same
+		 * tables): stop with an internal error naming the address.
+		 */
+		vcpu->mmio.walk_failed = true;
+		return KHV_EMU_UNHANDLED;
 	}
 	return KHV_EMU_FAULT;
 }
@@ -240,6 +255,12 @@ static int khv_mmio_failed(struct khv_vcpu *vcpu, u64 gpa,
 {
 	u64 data[5] = { gpa, vcpu->rip, c->insn_len };
 
+	if (vcpu->mmio.walk_failed) {
+		data[0] = vcpu->mmio.walk_gpa;
+		data[2] = khv_vendor->get_cr(vcpu, 3);
+		return khv_internal_error(vcpu, KHV_INTERNAL_PAGE_WALK, data,
+					  3);
+	}
 	memcpy(&data[3], c->insn, sizeof(c->insn));
 	return khv_internal_error(vcpu, KHV_INTERNAL_EMULATION, data, 5);
 }
@@ -285,6 +306,7 @@ int khv_handle_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
 	if (!c)
 		return -ENOMEM;
+	m->walk_failed = false;
 	memcpy(c->gpr, vcpu->gpr, sizeof(c->gpr));
 	c->rip = vcpu->rip;
 	c->rflags = vcpu->rflags;

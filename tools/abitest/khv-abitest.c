@@ -12,12 +12,16 @@
  *     with a description that names it too, and KHV_GET_SREGS then
  *     returns the state that was refused (nothing of the host's);
  *   - the same after CR0.NW = 1 with CD = 0 where the vendor refuses it;
- *   - the vCPU runs again once the state is fixed.
+ *   - the vCPU runs again once the state is fixed;
+ *   - with CR3 outside guest RAM, KHV_RUN ends in an internal error
+ *     (KHV_INTERNAL_PAGE_WALK) that names the page-table address, rather
+ *     than looping in the kernel (an alarm ends a loop: a failure).
  *
  * Prints "PASS: ..." / "FAIL: ..." lines and "N passed, N failed".
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -95,6 +99,45 @@ static void refused_state_kept(int cpu, struct khv_run *run,
 	      what, run->fail_entry.description, got.cs.selector,
 	      (unsigned long long)got.cr0, (unsigned long long)got.cr3,
 	      (unsigned long long)got.gdt.base);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;	/* only interrupts KHV_RUN */
+}
+
+/*
+ * Long mode with CR3 outside the 64 KiB of RAM: the processor's walk for
+ * the first fetch reads the PML4 entry at CR3 + 0 (SDM Vol. 3A 4.5.4).
+ */
+static void page_tables_outside_ram(int cpu, struct khv_run *run,
+				    unsigned char *mem,
+				    const struct khv_regs *regs)
+{
+	const unsigned long long cr3 = 0x7fff0000;
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct khv_sregs sr;
+	int ret;
+
+	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: EINTR */
+	ret = ioctl(cpu, KHV_GET_SREGS, &sr);
+	long_mode(&sr, mem, false);
+	sr.cr3 = cr3;
+	ret = ret ?: ioctl(cpu, KHV_SET_SREGS, &sr);
+	ret = ret ?: ioctl(cpu, KHV_SET_REGS, regs);
+	alarm(10);
+	ret = ret ?: ioctl(cpu, KHV_RUN, 0);
+	alarm(0);
+	check(!ret && run->exit_reason == KHV_EXIT_INTERNAL_ERROR &&
+	      run->internal.suberror == KHV_INTERNAL_PAGE_WALK &&
+	      run->internal.ndata >= 3 && run->internal.data[0] == cr3 &&
+	      run->internal.data[2] == cr3,
+	      "CR3 outside RAM: KHV_RUN ends in KHV_INTERNAL_PAGE_WALK naming %#llx (%s; exit %u, suberror %u, data %#llx %#llx %#llx)",
+	      cr3, ret ? strerror(errno) : "ok", run->exit_reason,
+	      run->internal.suberror,
+	      (unsigned long long)run->internal.data[0],
+	      (unsigned long long)run->internal.data[1],
+	      (unsigned long long)run->internal.data[2]);
 }
 
 int main(void)
@@ -193,6 +236,7 @@ int main(void)
 	ret = ioctl(cpu, KHV_RUN, 0);
 	check(!ret && run->exit_reason == KHV_EXIT_IO && run->io.port == 0x80,
 	      "the fixed vCPU runs to its OUT (exit %u)", run->exit_reason);
+	page_tables_outside_ram(cpu, run, mem, &regs);
 out:
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;

@@ -170,6 +170,8 @@ static const char *khv_internal_name(u32 suberror)
 		return "instruction emulation failed";
 	case KHV_INTERNAL_BAD_GUEST_STATE:
 		return "guest state khv cannot run";
+	case KHV_INTERNAL_PAGE_WALK:
+		return "a guest page table is outside guest RAM";
 	}
 	return "unknown suberror";
 }

@@ -205,6 +205,7 @@ struct khv_entry_check {
 #define KHV_INTERNAL_UNKNOWN_EXIT	1	/* no handler for the exit code */
 #define KHV_INTERNAL_EMULATION		2	/* instruction not decodable */
 #define KHV_INTERNAL_BAD_GUEST_STATE	3	/* guest state khv cannot run */
+#define KHV_INTERNAL_PAGE_WALK		4	/* a page table outside RAM */
 
 #define KHV_RUN_DATA_OFFSET	1024	/* where port I/O data lives */
 
