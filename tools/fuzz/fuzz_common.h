@@ -2,12 +2,14 @@
 /*
  * What khv-fuzz and khv-chaos share: the checks that the module came back
  * after a run (its reference count, the VMs the "khv" netlink family
- * lists, free memory, the kernel log), and the guest states the lab's
+ * lists, free memory, the kernel log), thread pinning, and the guest
+ * states the lab's
  * emulator cannot run (Documentation/reliability.rst, "QEMU's flaws").
  */
 #ifndef KHV_FUZZ_COMMON_H
 #define KHV_FUZZ_COMMON_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -32,6 +34,14 @@ int fuzz_nl_vm_count(void);
  */
 void fuzz_kmsg_start(void);
 int fuzz_kmsg_scan(unsigned int max_print);
+
+/*
+ * Pin thread t to CPU cpu, when two CPUs or more are online (with one,
+ * there is nothing to keep apart).  The fuzzers keep the threads that
+ * watch (kicker, bystander, watchdog) off the CPU that runs the guests:
+ * a wedged CPU must not hold the thread that reports it.
+ */
+void fuzz_pin(pthread_t t, int cpu);
 
 /*
  * EFER as the lab may be given it.  QEMU's #VMEXIT loads the host's CR0

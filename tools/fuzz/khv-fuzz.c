@@ -346,12 +346,8 @@ static unsigned long long mono_us(void)
 
 static void *kicker(void *arg)
 {
-	cpu_set_t set;
-
 	(void)arg;
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	fuzz_pin(pthread_self(), 0);
 	for (;;) {
 		unsigned long long since = atomic_load(&run_since_us);
 
@@ -366,14 +362,11 @@ static void start_kicker(void)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	pthread_t t;
-	cpu_set_t set;
 
 	if (cpus < 2)
 		return;
 	main_thread = pthread_self();
-	CPU_ZERO(&set);
-	CPU_SET(cpus - 1, &set);
-	pthread_setaffinity_np(main_thread, sizeof(set), &set);
+	fuzz_pin(main_thread, cpus - 1);
 	if (pthread_create(&t, NULL, kicker, NULL) == 0)
 		pthread_detach(t);
 }
