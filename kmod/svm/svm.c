@@ -194,6 +194,7 @@ static int svm_vcpu_create(struct khv_vcpu *vcpu)
 	svm->vmcb = page_address(page);
 	svm->vmcb_pa = page_to_phys(page);
 	svm->asid_cpu = -1;
+	svm->vmcb_cpu = -1;
 	svm->vmcb_dirty = ~0U;
 	vcpu->vendor = svm;
 
@@ -269,17 +270,23 @@ static void svm_assign_asid(struct khv_vcpu *vcpu)
 
 /*
  * VMCB clean bits (APM Vol. 2, 15.15): only when this CPU's last VMRUN
- * was of this same VMCB may the unchanged groups be marked clean.
+ * was of this same VMCB, and this VMCB's last VMRUN was on this CPU, may
+ * the unchanged groups be marked clean.  The second half matters after a
+ * migration there and back: the CPU may still cache the VMCB as it was
+ * before another CPU ran it and wrote new guest state into it.
  */
-static void svm_set_clean_bits(struct svm_vcpu *svm, struct svm_cpu *sd)
+static void svm_set_clean_bits(struct svm_vcpu *svm, struct svm_cpu *sd,
+			       int cpu)
 {
 	struct vmcb_control *c = &svm->vmcb->control;
 
-	if (svm_has(SVM_FEAT_VMCB_CLEAN) && sd->last_vmcb == svm->vmcb)
+	if (svm_has(SVM_FEAT_VMCB_CLEAN) && sd->last_vmcb == svm->vmcb &&
+	    svm->vmcb_cpu == cpu)
 		c->clean = VMCB_CLEAN_KHV & ~svm->vmcb_dirty;
 	else
 		c->clean = 0;
 	svm->vmcb_dirty = 0;
+	svm->vmcb_cpu = cpu;
 	sd->last_vmcb = svm->vmcb;
 }
 
@@ -345,7 +352,7 @@ static void svm_vcpu_run(struct khv_vcpu *vcpu)
 					(khv_lapic_get_tpr(vcpu) >> 4);
 		svm->vmcb_dirty |= VMCB_CLEAN_TPR;
 	}
-	svm_set_clean_bits(svm, sd);
+	svm_set_clean_bits(svm, sd, smp_processor_id());
 	vmcb->save.rax = vcpu->gpr[KHV_RAX];
 	vmcb->save.rsp = vcpu->gpr[KHV_RSP];
 	vmcb->save.rip = vcpu->rip;

@@ -23,6 +23,8 @@ struct svm_vcpu {
 
 	/* VMCB field groups changed since the last VMRUN (VMCB_CLEAN_*). */
 	u32 vmcb_dirty;
+	/* The CPU of the last VMRUN of this VMCB, -1 before the first. */
+	int vmcb_cpu;
 
 	/* ASID and the CPU and generation it was handed out on. */
 	u32 asid;
