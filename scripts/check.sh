@@ -46,6 +46,11 @@ else
 fi
 part lab scripts/labvm --cpu svm --mem 3G --timeout "${LAB_CHECK_TIMEOUT:-1800}" \
 	${lab_add[@]+"${lab_add[@]}"} -- "${lab_cmd[@]}"
+# vCPUs whose threads hop between the lab's two CPUs (khv-migrate), on
+# one QEMU thread: with a thread per vCPU, QEMU 7.2 mixes up the two
+# vCPUs' states (Documentation/reliability.rst, "Guest chaos", flaw 4).
+part migrate env LAB_QEMU_EXTRA="-accel tcg,thread=single${LAB_QEMU_EXTRA:+ $LAB_QEMU_EXTRA}" \
+	scripts/labvm --cpu svm --timeout 300 -- "$ROOT/tools/abitest/khv-migrate"
 # The interactive console, typed into through tmux (its own lab boot).
 part console scripts/console-test.sh
 part chaos scripts/chaos-check.sh

@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The lab side of scripts/console-test.sh: two Linux guest shells on
+# The lab side of scripts/console-test.sh: three Linux guest shells on
 # khv (scripts/guest-shell.sh) on the lab's console, which a terminal
 # multiplexer on the host types into.  The first is left with Ctrl-A x,
-# the second with `poweroff`; after each, it prints the launcher's exit
-# status and whether the console's settings are what they were before.
+# the second with `poweroff`, the third with `reboot`; after each, it
+# prints the launcher's exit status and whether the console's settings
+# are what they were before.
 here=$(cd "$(dirname "$0")/.." && pwd)
-for round in 1 2; do
+for round in 1 2 3; do
 	before=$(stty -g)
 	echo "console-test: round $round"
 	sh "$here/scripts/guest-shell.sh"

@@ -5,7 +5,8 @@
 # the SVM lab with --interactive inside a detached tmux session, so the
 # lab's console is a real terminal, and types into it: a Linux guest on
 # khv boots to a shell, runs commands, gets ^C in a `sleep`, is left
-# with Ctrl-A x; a second guest is left with `poweroff`.  Checks what the
+# with Ctrl-A x; a second guest is left with `poweroff`, a third with
+# `reboot` (khv ends the run; it does not reset the VM).  Checks what the
 # terminal shows after each step, that the launcher exits with status 0
 # and that it restores the terminal's settings.  Ends with
 # "N passed, N failed".
@@ -88,12 +89,24 @@ check "terminal restored after Ctrl-A x" $?
 
 wait_more "$prompt" "$n" 600
 check "second guest shell prompt" $?
+n=$(count "$prompt")
 type_line 'poweroff'
 wait_for 'round 2: khv status' 120
 screen | grep -q 'round 2: khv status 0$'
 check "guest poweroff ends khv with status 0" $? "$(screen | grep -m1 'round 2: khv status')"
 screen | grep -q 'round 2: terminal restored'
 check "terminal restored after poweroff" $?
+
+wait_more "$prompt" "$n" 600
+check "third guest shell prompt" $?
+type_line 'reboot'
+wait_for 'round 3: khv status' 120
+screen | grep -q 'khv: guest rebooted'
+check "guest reboot is reported" $? "$(screen | grep -m1 'khv: guest rebooted')"
+screen | grep -q 'round 3: khv status 0$'
+check "guest reboot ends khv with status 0" $? "$(screen | grep -m1 'round 3: khv status')"
+screen | grep -q 'round 3: terminal restored'
+check "terminal restored after reboot" $?
 
 wait_for '^CONSOLE-TEST-LABVM ' 120
 screen | grep -q '^CONSOLE-TEST-LABVM 0$'

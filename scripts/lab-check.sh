@@ -126,9 +126,6 @@ elif [ -c /dev/khv ] || /lab/use-khv; then
 	run_pass khv
 	# The entry checks on demand and a failed entry (KHV_CHECK_ENTRY).
 	run_counted abi "$root/tools/abitest/khv-abitest"
-	# vCPUs whose threads hop between CPUs (the one-CPU VMX lab has
-	# nothing to hop to: scripts/check-vmx.sh boots a second one).
-	[ $vmx = 1 ] || run_counted migrate "$root/tools/abitest/khv-migrate"
 	# Exit statistics and the netlink family need khv loaded.
 	run_counted stats sh "$root/scripts/stats-check.sh"
 	# The lab's own kernel booted as a guest, to its shell and poweroff.

@@ -91,7 +91,15 @@ static void *vcpu_thread(void *arg)
 		    v->run->io.direction != KHV_EXIT_IO_OUT ||
 		    v->run->io.port != 0x80 + v->index ||
 		    v->run->io.size != 1) {
-			fail_once(v, "not the guest's OUT", i);
+			struct khv_regs r = { 0 };
+			char what[120];
+
+			ioctl(v->fd, KHV_GET_REGS, &r);
+			snprintf(what, sizeof(what),
+				 "exit %u (port %#x) at RIP %#llx, not the guest's OUT",
+				 v->run->exit_reason, v->run->io.port,
+				 (unsigned long long)r.rip);
+			fail_once(v, what, i);
 			break;
 		}
 		if (*((unsigned char *)v->run + v->run->io.data_offset) !=
