@@ -6,8 +6,15 @@
  * guest's state is loaded just before every entry and saved just after
  * the exit, inside a kernel_fpu_begin() section: the kernel has then put
  * the launcher's own state aside and restores it on the way back to
- * userspace.  XCR0 is switched to the guest's value around the entry
- * (XSETBV is intercepted, so the guest cannot change it behind our back).
+ * userspace.  The guest's image is restored and saved whole, every
+ * component the host's XCR0 enables, under the host's XCR0; XCR0 holds
+ * the guest's value only from just before the entry to just after the
+ * exit (XSETBV is intercepted, so the guest cannot change it behind our
+ * back).  Saving only what the guest's XCR0 names would lose its SSE
+ * registers whenever it has not enabled XSAVE: XCR0 is then 1, x87 only
+ * (SDM Vol. 1, 13.3), yet with CR4.OSFXSR the XMM registers and MXCSR
+ * are the guest's (Vol. 3A, 13.1.3); and the components left out would
+ * keep the host's values while the guest runs.
  */
 #include <linux/slab.h>
 #include <asm/fpu/api.h>
@@ -86,14 +93,15 @@ void khv_fpu_enter(struct khv_vcpu *vcpu)
 	vcpu->host_pkru = read_pkru();
 	if (khv_has_xsave) {
 		/*
-		 * XRSTOR faults on an XSTATE_BV bit that XCR0 leaves out
-		 * (SDM Vol. 1, 13.8.1): never let the image disagree.
+		 * XRSTOR puts a component whose XSTATE_BV bit is clear in its
+		 * initial state, and faults on a bit that XCR0 leaves out
+		 * (SDM Vol. 1, 13.8.1): the image stays within the host's.
 		 */
-		*(u64 *)((u8 *)vcpu->fpu + XSAVE_HDR_XSTATE_BV) &= vcpu->xcr0;
-		if (vcpu->xcr0 != khv_host_xcr0)
-			khv_xsetbv_hw(0, vcpu->xcr0);
+		*(u64 *)((u8 *)vcpu->fpu + XSAVE_HDR_XSTATE_BV) &= khv_host_xcr0;
 		asm volatile("xrstor64 %0" : : "m"(*(u8 *)vcpu->fpu),
 			     "a"(-1), "d"(-1) : "memory");
+		if (vcpu->xcr0 != khv_host_xcr0)
+			khv_xsetbv_hw(0, vcpu->xcr0);
 	} else {
 		asm volatile("fxrstor64 %0" : : "m"(*(u8 *)vcpu->fpu));
 	}
@@ -109,10 +117,10 @@ void khv_fpu_exit(struct khv_vcpu *vcpu)
 		 * Take what the CPU holds, which it has already validated.
 		 */
 		vcpu->xcr0 = khv_xgetbv(0);
-		asm volatile("xsave64 %0" : "=m"(*(u8 *)vcpu->fpu)
-			     : "a"(-1), "d"(-1) : "memory");
 		if (vcpu->xcr0 != khv_host_xcr0)
 			khv_xsetbv_hw(0, khv_host_xcr0);
+		asm volatile("xsave64 %0" : "=m"(*(u8 *)vcpu->fpu)
+			     : "a"(-1), "d"(-1) : "memory");
 		write_pkru(vcpu->host_pkru);
 	} else {
 		asm volatile("fxsave64 %0" : "=m"(*(u8 *)vcpu->fpu));
@@ -139,12 +147,7 @@ int khv_xsetbv(struct khv_vcpu *vcpu, u32 index, u64 value)
 	if ((value & XCR0_AVX512) &&
 	    ((value & XCR0_AVX512) != XCR0_AVX512 || !(value & XCR0_AVX)))
 		return -EINVAL;
-	/*
-	 * XRSTOR faults when XSTATE_BV names a component XCR0 leaves out
-	 * (SDM Vol. 1, 13.8.1): the saved image must forget the components
-	 * the guest just disabled, or the next entry would fault in the host.
-	 */
-	*(u64 *)((u8 *)vcpu->fpu + XSAVE_HDR_XSTATE_BV) &= value;
+	/* The image is the host's shape whatever XCR0 the guest sets. */
 	vcpu->xcr0 = value;
 	return 0;
 }

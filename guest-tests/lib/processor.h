@@ -170,6 +170,16 @@ static inline unsigned long read_cr4(void)
 	return v;
 }
 
+static inline void write_cr0(unsigned long v)
+{
+	asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline void write_cr4(unsigned long v)
+{
+	asm volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
 static inline unsigned long read_flags(void)
 {
 	unsigned long v;
