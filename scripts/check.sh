@@ -5,10 +5,10 @@
 # once and run the guest tests on khv and on KVM (scripts/lab-check.sh),
 # with the foreign Multiboot kernels of scripts/foreign-guests.sh; then
 # the interactive console, guest chaos (scripts/chaos-check.sh), the
-# debug-kernel lane, Debian's 6.12 as lab kernel and guest
+# fuzzers' short run (scripts/fuzz-check.sh), the debug-kernel lane with
+# 100,000 fuzzer steps, Debian's 6.12 as lab kernel and guest
 # (scripts/check-k612.sh) and the VMX lab in Bochs (scripts/check-vmx.sh),
-# each in its own lab boot.  (The fuzzers' runs, make fuzz-check, are not
-# in it: Documentation/reliability.rst.)
+# each in its own lab boot.
 # Every part prints its own lines; the last line adds them all up:
 # "N passed, N failed".  Exit status 0 only when nothing failed.
 #
@@ -54,12 +54,14 @@ part migrate env LAB_QEMU_EXTRA="-accel tcg,thread=single${LAB_QEMU_EXTRA:+ $LAB
 # The interactive console, typed into through tmux (its own lab boot).
 part console scripts/console-test.sh
 part chaos scripts/chaos-check.sh
-# Not here: the fuzzers' short run (make fuzz-check), in which a random
-# guest now and then holds a lab CPU for a minute (an RCU stall report of
-# QEMU's lost interrupt: Documentation/reliability.rst).
+# The fuzzers' short run: dev-fuzz over the launcher's devices on the
+# host, khv-fuzz's 50,000 steps in one SVM lab boot.
+part fuzz scripts/fuzz-check.sh
 # The debug kernel (KUnit, KASAN, lockdep, kmemleak, UBSAN): built once
-# and cached, then the KUnit suites and the guest tests under it.
-part debug scripts/check-debug.sh
+# and cached, then the KUnit suites, the guest tests, the Linux guest and
+# 100,000 khv-fuzz steps under it, in one boot.
+part debug env DEBUG_FUZZ_CALLS="${DEBUG_FUZZ_CALLS:-100000}" \
+	LAB_DEBUG_TIMEOUT="${LAB_DEBUG_TIMEOUT:-2700}" scripts/check-debug.sh
 # Debian's 6.12 from bookworm-backports: khv.ko built for it with W=1,
 # then the lab checks in a 6.12 lab boot.
 part k612 scripts/check-k612.sh

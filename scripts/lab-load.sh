@@ -18,6 +18,12 @@ loaded() {
 	grep -q "^$1 " /proc/modules
 }
 
+# run_pmode [--accel kvm]: the pmode guest, which exits with status 1
+# when it passes; a hang becomes a failure after 120 s of lab time.
+run_pmode() {
+	timeout 120 khv run "$@" --kernel "$build/pmode.elf" >/dev/null 2>&1
+}
+
 /lab/use-kvm >/dev/null 2>&1
 check $? "KVM loaded"
 
@@ -53,10 +59,10 @@ check $? "rmmod khv succeeds once the VM is gone, /dev/khv removed"
 i=1
 while [ "$i" -le 3 ]; do
 	/lab/use-khv >/dev/null 2>&1 &&
-		khv run --kernel "$build/pmode.elf" >/dev/null 2>&1
+		run_pmode
 	check $(($? != 1)) "round $i: khv loads and runs pmode"
 	/lab/use-kvm >/dev/null 2>&1 &&
-		khv run --accel kvm --kernel "$build/pmode.elf" >/dev/null 2>&1
+		run_pmode --accel kvm
 	check $(($? != 1)) "round $i: KVM loads and runs pmode"
 	i=$((i + 1))
 done
@@ -86,7 +92,7 @@ in_use() {
 check $? "KVM's modules load beside an idle khv"
 at_load=$(cat /sys/module/kvm/parameters/enable_virt_at_load 2>/dev/null)
 before=$(in_use)
-khv run --kernel "$build/pmode.elf" >/dev/null 2>&1
+run_pmode
 st=$?
 if [ "$at_load" = Y ]; then
 	[ "$st" != 1 ] && [ "$(in_use)" -gt "$before" ]
@@ -114,7 +120,7 @@ wait "$pid"
 check $(($? != 130)) "the khv VM kept running and ended by SIGINT"
 unload_kvm
 /lab/use-kvm >/dev/null 2>&1 &&
-	khv run --accel kvm --kernel "$build/pmode.elf" >/dev/null 2>&1
+	run_pmode --accel kvm
 check $(($? != 1)) "KVM alone again runs pmode"
 
 count_finish
