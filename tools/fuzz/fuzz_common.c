@@ -138,7 +138,7 @@ int fuzz_kmsg_scan(unsigned int max_print)
 		"BUG:", "WARNING:", "Oops", "general protection", "khv: ",
 	};
 	char rec[2048];
-	unsigned int found = 0, i;
+	unsigned int found = 0, context = 0, i;
 	ssize_t n;
 
 	if (kmsg_fd < 0)
@@ -148,6 +148,15 @@ int fuzz_kmsg_scan(unsigned int max_print)
 		if (n <= 0)
 			continue;	/* overwritten records: read on */
 		rec[n] = 0;
+		/*
+		 * What follows the first report says where it happened (an
+		 * RCU stall's backtrace of the stalled CPU, for one), at a
+		 * log level the lab's quiet console does not show.
+		 */
+		if (context) {
+			context--;
+			printf("kernel:   %s", strchr(rec, ';') ? strchr(rec, ';') + 1 : rec);
+		}
 		for (i = 0; i < ARRAY_SIZE(bad); i++) {
 			if (!strstr(rec, bad[i]))
 				continue;
@@ -157,6 +166,8 @@ int fuzz_kmsg_scan(unsigned int max_print)
 				continue;
 			if (++found <= max_print)
 				printf("kernel: %s", strchr(rec, ';') ? strchr(rec, ';') + 1 : rec);
+			if (found == 1)
+				context = 40;
 			break;
 		}
 	}
