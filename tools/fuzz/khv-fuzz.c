@@ -343,7 +343,7 @@ static void disarm_timer(void)
  */
 static pthread_t main_thread;
 static _Atomic unsigned long long run_since_us;	/* 0: no KHV_RUN */
-static _Atomic unsigned long nmi_kicks;
+static _Atomic unsigned long long_runs, nmi_kicks;
 
 static unsigned long long mono_us(void)
 {
@@ -378,6 +378,7 @@ static void *kicker(void *arg)
 		if (since && since != nmi_for &&
 		    mono_us() - since > 1000000) {
 			nmi_for = since;
+			atomic_fetch_add(&long_runs, 1);
 			nmi_all_cpus();
 		}
 		usleep(5000);
@@ -1912,9 +1913,9 @@ int main(int argc, char **argv)
 	check(free1 > free0 - 32 * 1024,
 	      "free memory roughly back (%ld kB at start, %ld kB now)",
 	      free0, free1);
-	if (atomic_load(&nmi_kicks))
-		printf("kicker: %lu KHV_RUN calls outlasted a second of signals, so NMIs were sent (the lab's QEMU, flaw 3)\n",
-		       atomic_load(&nmi_kicks));
+	if (atomic_load(&long_runs))
+		printf("kicker: %lu KHV_RUN calls outlasted a second of signals; NMIs sent for %lu (the lab's QEMU, flaw 3; none without /proc/sysrq-trigger)\n",
+		       atomic_load(&long_runs), atomic_load(&nmi_kicks));
 	kmsg_check();
 	if (do_rmmod) {
 		fflush(stdout);
