@@ -60,7 +60,7 @@ part fuzz scripts/fuzz-check.sh
 # The debug kernel (KUnit, KASAN, lockdep, kmemleak, UBSAN): built once
 # and cached, then the KUnit suites, the guest tests and the Linux guest
 # under it, in one boot.  (Not here yet: 100,000 khv-fuzz steps under
-# it, make fuzz-debug, clean once since its kernel has sysrq for the
+# it, make fuzz-debug, clean twice since its kernel has sysrq for the
 # kicker's NMIs: Documentation/reliability.rst.)
 part debug scripts/check-debug.sh
 # Debian's 6.12 from bookworm-backports: khv.ko built for it with W=1,
