@@ -336,7 +336,8 @@ static void disarm_timer(void)
  * pile up in the local APIC and the CPU keeps running the guest until
  * an RCU stall report.  Hardware always exits on an intercepted
  * interrupt (APM Vol. 2, 15.21.1), so a KHV_RUN that outlives a second
- * of signals is in that state: the kicker then writes "l" to
+ * of signals is in that state, or its thread was starved by a loaded
+ * host (the count is an upper bound): the kicker then writes "l" to
  * /proc/sysrq-trigger, whose backtrace request is an NMI to every busy
  * CPU.  The NMI exit lets khv see the pending signal, and KHV_RUN ends
  * with EINTR.  Such runs are counted and reported.
@@ -372,11 +373,11 @@ static void *kicker(void *arg)
 	fuzz_pin(pthread_self(), 0);
 	for (;;) {
 		unsigned long long since = atomic_load(&run_since_us);
+		unsigned long long age = since ? mono_us() - since : 0;
 
-		if (since && mono_us() - since > 10000)
+		if (age > 10000)
 			pthread_kill(main_thread, SIGALRM);
-		if (since && since != nmi_for &&
-		    mono_us() - since > 1000000) {
+		if (age > 1000000 && since != nmi_for) {
 			nmi_for = since;
 			atomic_fetch_add(&long_runs, 1);
 			nmi_all_cpus();
