@@ -18,6 +18,7 @@
 #include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include <net/genetlink.h>
@@ -164,6 +165,21 @@ void khv_vm_unregister(struct khv_vm *vm)
 	}
 	put_pid(vm->owner);
 	vm->owner = NULL;
+}
+
+/*
+ * debugfs: show every registered VM, under khv_vms_lock (so each VM stays
+ * alive while it is shown, see above).
+ */
+void khv_show_vms(struct seq_file *m)
+{
+	unsigned long id;
+	struct khv_vm *vm;
+
+	mutex_lock(&khv_vms_lock);
+	xa_for_each(&khv_vms, id, vm)
+		khv_show_vm(m, vm);
+	mutex_unlock(&khv_vms_lock);
 }
 
 /* The missing-attribute TLV for programs, a message for people. */

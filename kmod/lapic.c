@@ -3,6 +3,7 @@
  * khv: the local APIC's registers, priorities and EOI, reached through
  * the xAPIC MMIO page or the x2APIC MSRs (SDM Vol. 3A, chapter 11).
  */
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <asm/msr-index.h>
 
@@ -143,6 +144,28 @@ u8 khv_lapic_get_tpr(struct khv_vcpu *vcpu)
 void khv_lapic_set_tpr(struct khv_vcpu *vcpu, u8 tpr)
 {
 	REG(vcpu->lapic, APIC_REG_TPR) = tpr;
+}
+
+/* For debugfs.c: the APIC's state as text, read without stopping it. */
+void khv_lapic_show(struct seq_file *m, struct khv_vcpu *vcpu)
+{
+	struct khv_lapic *apic = vcpu->lapic;
+	u32 lvtt = READ_ONCE(REG(apic, APIC_REG_LVT_TIMER));
+
+	seq_printf(m, "  apic: base %#llx svr %#x tpr %#x ppr %#x next %d eoi-exit %d\n",
+		   vcpu->apic_base, REG(apic, APIC_REG_SVR),
+		   REG(apic, APIC_REG_TPR), lapic_ppr(apic),
+		   khv_lapic_next_vector(vcpu), READ_ONCE(apic->eoi_exit_vector));
+	seq_printf(m, "  apic irr: %*pbl\n", 256, apic->irr);
+	seq_printf(m, "  apic isr: %*pbl\n", 256, apic->isr);
+	seq_printf(m, "  apic tmr: %*pbl\n", 256, apic->tmr);
+	seq_printf(m, "  apic timer: lvt %#x (mode %u%s) icr %u dcr %#x ccr %u period %lluns deadline %llu, hrtimer %s, fires in %lldns\n",
+		   lvtt, (lvtt >> 17) & 3, lvtt & KHV_LVT_MASKED ? ", masked" : "",
+		   REG(apic, APIC_REG_TIMER_ICR), REG(apic, APIC_REG_TIMER_DCR),
+		   khv_lapic_timer_ccr(apic), READ_ONCE(apic->timer_period_ns),
+		   READ_ONCE(apic->tsc_deadline),
+		   hrtimer_active(&apic->timer) ? "armed" : "idle",
+		   ktime_to_ns(hrtimer_get_remaining(&apic->timer)));
 }
 
 /* ISR, TMR and IRR: eight registers of 32 vectors each, 16 bytes apart. */

@@ -16,6 +16,7 @@
 #include <linux/hrtimer.h>
 
 struct khv_vcpu;
+struct seq_file;
 struct khv_vm;
 
 /* Register offsets in the APIC page (SDM Vol. 3A, Table 11-1). */
@@ -82,6 +83,7 @@ void khv_lapic_accept(struct khv_vcpu *vcpu, int vector);
 bool khv_lapic_match(struct khv_vcpu *vcpu, u32 dest, bool logical);
 u8 khv_lapic_get_tpr(struct khv_vcpu *vcpu);
 void khv_lapic_set_tpr(struct khv_vcpu *vcpu, u8 tpr);
+void khv_lapic_show(struct seq_file *m, struct khv_vcpu *vcpu);
 
 /* lapic_timer.c */
 void khv_lapic_timer_init(struct khv_lapic *apic);

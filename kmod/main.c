@@ -183,9 +183,11 @@ static int __init khv_init(void)
 		pr_err("khv: cannot register the khv netlink family: %d\n", ret);
 		goto fail;
 	}
+	khv_debugfs_init();
 	ret = misc_register(&khv_dev);
 	if (ret) {
 		pr_err("khv: cannot register /dev/khv: %d\n", ret);
+		khv_debugfs_exit();
 		khv_genl_exit();
 		goto fail;
 	}
@@ -201,6 +203,7 @@ fail:
 static void __exit khv_exit(void)
 {
 	misc_deregister(&khv_dev);
+	khv_debugfs_exit();
 	khv_genl_exit();
 	khv_vendor->unload();
 }

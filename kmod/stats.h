@@ -19,6 +19,7 @@
 struct khv_vm;
 struct khv_vcpu;
 struct vm_area_struct;
+struct seq_file;
 
 /* The first KHV_KEY_SLOTS distinct keys keep a slot; later ones, other. */
 struct khv_key_table {
@@ -88,6 +89,12 @@ int khv_genl_init(void);
 void khv_genl_exit(void);
 int khv_vm_register(struct khv_vm *vm);
 void khv_vm_unregister(struct khv_vm *vm);
+void khv_show_vms(struct seq_file *m);
 void khv_genl_vcpu_event(struct khv_vcpu *vcpu, u8 cmd, u64 code);
+
+/* debugfs.c */
+void khv_debugfs_init(void);
+void khv_debugfs_exit(void);
+void khv_show_vm(struct seq_file *m, struct khv_vm *vm);
 
 #endif /* KHV_STATS_H */

@@ -15,6 +15,7 @@ struct khv_vm;
 struct khv_vcpu;
 struct khv_sregs;
 struct khv_event;
+struct seq_file;
 
 /*
  * The bits of a nested page table entry, which differ between AMD's NPT
@@ -96,6 +97,13 @@ struct khv_vendor_ops {
 	 * every field of @out.  Process context, vcpu->mutex held.
 	 */
 	void (*check_entry)(struct khv_vcpu *vcpu, struct khv_entry_check *out);
+	/*
+	 * debugfs: what the backend holds about events (interrupt window
+	 * requested, event to inject, the last exit), as text lines
+	 * indented by two spaces.  Called from another thread while the
+	 * vCPU may run: read only memory, never the CPU's VMCS.
+	 */
+	void (*show_state)(struct khv_vcpu *vcpu, struct seq_file *m);
 };
 
 extern const struct khv_vendor_ops *khv_vendor;

@@ -125,16 +125,89 @@ INIT
 		die "cannot build the initramfs"
 fi
 
+# guest_symbol RIP: the function of the guest kernel at RIP, when the
+# guest is the lab's own kernel: booted with nokaslr, its text starts at
+# 0xffffffff81000000 (Documentation/x86/x86_64/mm.rst), and the lab's
+# /proc/kallsyms gives each function's offset from _text.  Only the low
+# 32 bits are compared (awk's numbers are doubles).
+guest_symbol() {
+	[ "${KERNEL##*/}" = "vmlinuz-$(uname -r)" ] || return 0
+	awk -v rip="$1" '
+	function hex(s, i, n) {
+		s = tolower(s); n = 0
+		for (i = 1; i <= length(s); i++)
+			n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+		return n
+	}
+	function low(a) { return hex(substr(a, length(a) - 7)) }
+	BEGIN { sub(/^0x/, "", rip); off = low(rip) - hex("81000000") }
+	NF == 3 && $3 == "_text" { text = low($1) }
+	NF == 3 && $2 ~ /^[tT]$/ { a[++n] = low($1); name[n] = $3 }
+	END {
+		want = text + off; best = -1
+		for (i = 1; i <= n; i++)
+			if (a[i] <= want && (best < 0 || a[i] > a[best]))
+				best = i
+		if (best > 0)
+			printf "  guest RIP %s is %s+%#x\n", rip, name[best], want - a[best]
+	}' /proc/kallsyms
+}
+
+# What a hung guest leaves to look at, before it is stopped: where the
+# launcher's threads are in the host kernel, how the host CPUs take
+# interrupts, and (on khv) every vCPU's state from debugfs and its
+# exit counters, each twice, a few seconds apart, to tell a guest that
+# still runs from one that waits.
+hang_report() {	# hang_report PID
+	echo "linux-guest-test: the guest did not finish in $TIMEOUT s; its state:"
+	[ "$ACCEL" = khv ] && [ ! -d /sys/kernel/debug/khv ] &&
+		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	for round in 1 2; do
+		echo "  --- look $round"
+		for t in /proc/$1/task/*; do
+			echo "  thread ${t##*/} $(cat $t/comm 2>/dev/null):" \
+				"state $(cut -d' ' -f3 $t/stat 2>/dev/null)," \
+				"wchan $(cat $t/wchan 2>/dev/null)"
+			sed 's/^/      /' $t/stack 2>/dev/null
+		done
+		grep -e LOC: -e RES: -e CAL: /proc/interrupts | sed 's/^/  /'
+		if [ "$ACCEL" = khv ]; then
+			cat /sys/kernel/debug/khv/vcpus >"$work/vcpus" 2>&1
+			sed 's/^/  /' "$work/vcpus"
+			for rip in $(sed -n 's/.* rip \(0x[0-9a-f]*\) .*/\1/p' "$work/vcpus"); do
+				guest_symbol "$rip"
+			done
+			"$KHV" stat --once --pid "$1" 2>&1 | sed 's/^/  /'
+		fi
+		[ $round = 1 ] && sleep 3
+	done
+}
+
 log=$work/log
 start=$(date +%s)
-# SIGTERM after TIMEOUT s; should the launcher not end on it, SIGKILL
-# 30 s later (busybox's timeout has no -k): a hang becomes a failure.
-timeout -s KILL $((TIMEOUT + 30)) timeout "$TIMEOUT" \
-	"$KHV" run --accel "$ACCEL" --mem "$MEM" --report-boot-time \
+# nokaslr: for guest_symbol in a hang report.
+"$KHV" run --accel "$ACCEL" --mem "$MEM" --report-boot-time \
 	--kernel "$KERNEL" --initrd "$INITRD" \
-	--cmdline "console=ttyS0 panic=-1 quiet${CMDLINE_EXTRA:+ $CMDLINE_EXTRA}" "$@" \
-	< /dev/null > "$log" 2>&1
+	--cmdline "console=ttyS0 panic=-1 quiet nokaslr${CMDLINE_EXTRA:+ $CMDLINE_EXTRA}" "$@" \
+	< /dev/null > "$log" 2>&1 &
+pid=$!
+# After TIMEOUT s, a report of the hang, then SIGTERM; should the
+# launcher not end on it, SIGKILL 30 s later: a hang becomes a failure.
+(
+	trap 'kill $nap 2>/dev/null; exit 0' TERM
+	sleep "$TIMEOUT" &
+	nap=$!
+	wait $nap
+	kill -0 $pid 2>/dev/null || exit 0
+	hang_report $pid
+	kill -TERM $pid
+	sleep 30
+	kill -KILL $pid 2>/dev/null
+) &
+watchdog=$!
+wait $pid
 status=$?
+kill $watchdog 2>/dev/null
 end=$(date +%s)
 tr -d '\r' < "$log" > "$log.txt"
 echo "linux-guest-test: $KERNEL on --accel $ACCEL, status $status after $((end - start)) s; log:"

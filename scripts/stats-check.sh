@@ -12,9 +12,12 @@
 #      --once --json, --hist, --list and the live view must show exactly
 #      those counts for its VM while it runs;
 #   2. khv run --trace-file records the same exits;
-#   3. tools/nltest/khv-nltest: malformed requests and a caller that drops
+#   3. /sys/kernel/debug/khv/vcpus: exitstat halted with its APIC timer
+#      armed (cmdline "sleep") shows as halted, makes no exits, and its
+#      APIC timer is the one it programmed;
+#   4. tools/nltest/khv-nltest: malformed requests and a caller that drops
 #      to uid 65534;
-#   4. multicast events: created, guest shutdown (triplefault), destroyed.
+#   5. multicast events: created, guest shutdown (triplefault), destroyed.
 # Prints PASS/FAIL lines and "N passed, N failed".  POSIX sh (busybox).
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,14 +66,21 @@ if [ ! -c /dev/khv ]; then
 	exit 1
 fi
 
-khv run --kernel "$build/exitstat.elf" --cmdline wait >"$tmp/run.out" 2>&1 &
-run_pid=$!
-if wait_for "$tmp/run.out" "exitstat: waiting" 120; then
-	pass "exitstat guest reached its wait loop"
-else
-	fail "exitstat guest did not reach its wait loop:"
-	cat "$tmp/run.out"
-fi
+# start_exitstat MODE WHAT: exitstat with --cmdline MODE in the background
+# (its launcher's pid in $guest_pid), checked to print "exitstat: MODE...".
+start_exitstat() {
+	khv run --kernel "$build/exitstat.elf" --cmdline "$1" >"$tmp/$1.out" 2>&1 &
+	guest_pid=$!
+	if wait_for "$tmp/$1.out" "exitstat: $1" 120; then
+		pass "exitstat guest $2"
+	else
+		fail "exitstat guest did not get to $2:"
+		cat "$tmp/$1.out"
+	fi
+}
+
+start_exitstat wait "reached its wait loop"
+run_pid=$guest_pid
 
 khv stat --once --json --pid "$run_pid" >"$tmp/once.json" 2>"$tmp/once.err"
 expect "khv stat --once --json exit status" "$?" 0
@@ -147,6 +157,59 @@ expect "traced I/O exits on port 0x2f0" \
 expect "traced RDMSRs of 0x1a0" \
 	"$(awk '$3 == "msr_read" && $9 == "0x1a0"' "$tmp/trace.txt" | wc -l)" 100
 expect "records lost" "$(grep -c '^# lost' "$tmp/trace.txt")" 0
+
+# ------------------------------------------------------------ debugfs
+
+# vm_state FILE PID: the block of /sys/kernel/debug/khv/vcpus about the
+# VM that PID created.
+vm_state() {
+	cat /sys/kernel/debug/khv/vcpus >"$1" 2>&1
+	awk -v p="$2" '/^vm [0-9]+: pid / { on = ($4 == p ",") } on' "$1" >"$1.vm"
+}
+
+[ -d /sys/kernel/debug/khv ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+start_exitstat sleep "armed its APIC timer and halted"
+sleep_pid=$guest_pid
+sleep 1
+vm_state "$tmp/vcpus1" "$sleep_pid"
+sleep 1
+vm_state "$tmp/vcpus2" "$sleep_pid"
+if grep -q "^vm [0-9]*: pid $sleep_pid, 1 vCPUs, in-kernel APIC yes$" "$tmp/vcpus1.vm"; then
+	pass "debugfs vcpus lists the VM of pid $sleep_pid with its APIC"
+else
+	fail "debugfs vcpus has no VM of pid $sleep_pid:"
+	cat "$tmp/vcpus1"
+fi
+if grep -q "^vm [0-9]* vcpu 0: in KHV_RUN, halted, exits " "$tmp/vcpus1.vm"; then
+	pass "debugfs: vCPU 0 sleeps in HLT inside KHV_RUN"
+else
+	fail "debugfs: vCPU 0 is not shown halted:"
+	cat "$tmp/vcpus1.vm"
+fi
+exits1=$(sed -n 's/.* exits \([0-9]*\),.*/\1/p' "$tmp/vcpus1.vm")
+exits2=$(sed -n 's/.* exits \([0-9]*\),.*/\1/p' "$tmp/vcpus2.vm")
+if [ -n "$exits1" ] && [ "$exits1" = "$exits2" ]; then
+	pass "debugfs: no exits while halted ($exits1 a second apart)"
+else
+	fail "debugfs: exits '$exits1' then '$exits2' while halted"
+fi
+if grep -q "^  apic timer: lvt 0xec (mode 0) icr 4294967280 dcr 0xa .*, hrtimer armed," "$tmp/vcpus1.vm"; then
+	pass "debugfs: the APIC timer the guest armed (vector 0xec, one-shot, count 0xfffffff0, divide by 128)"
+else
+	fail "debugfs: not the APIC timer the guest armed:"
+	cat "$tmp/vcpus1.vm"
+fi
+if grep -q -e "^  svm: int_ctl " -e "^  vmx: intr-window " "$tmp/vcpus1.vm"; then
+	pass "debugfs: the vendor backend's event state is shown"
+else
+	fail "debugfs: no vendor event state:"
+	cat "$tmp/vcpus1.vm"
+fi
+kill "$sleep_pid" 2>/dev/null
+wait "$sleep_pid"
+expect "halted guest: exit status after SIGTERM" "$?" 143
+vm_state "$tmp/vcpus3" "$sleep_pid"
+expect "debugfs: lines about the VM after its launcher ended" "$(wc -l <"$tmp/vcpus3.vm")" 0
 
 # ------------------------------------------------------------ netlink
 

@@ -10,10 +10,15 @@
  *   (none)      the exits above, then exit(0)
  *   wait        the exits above, "exitstat: waiting", then spin without
  *               exits, so a checker can read the counters of a live VM
+ *   sleep       the exits above, then arm the APIC timer for about 550 s
+ *               (one-shot, vector 0xec, divide by 128, initial count
+ *               0xfffffff0), "exitstat: sleeping", and HLT with IF=1: a
+ *               halted vCPU whose state debugfs shows (stats-check.sh)
  *   loop        the three kinds in a loop forever (khv stat demos)
  *   bench=N     N CPUIDs timed with RDTSC: "bench: ... cycles/exit"
  */
 #include "libguest.h"
+#include "apic.h"
 
 #define NR_CPUID	1000
 #define NR_OUT		500
@@ -21,6 +26,14 @@
 #define CPUID_LEAF	0x40000000u
 #define QUIET_PORT	0x2f0
 #define MSR_MISC_ENABLE	0x1a0
+
+/* The APIC timer's registers (SDM Vol. 3A, 11.5.4). */
+#define APIC_LVT_TIMER	0x320
+#define APIC_TIMER_ICR	0x380
+#define APIC_TIMER_DCR	0x3e0
+#define SLEEP_VECTOR	0xec
+#define SLEEP_DCR	0xa		/* divide by 128 */
+#define SLEEP_COUNT	0xfffffff0u
 
 /* The word after the path in the Multiboot command line, or "". */
 static const char *mode(void)
@@ -90,6 +103,15 @@ int main(void)
 		printf("exitstat: waiting\n");
 		for (;;)
 			asm volatile("pause");
+	}
+	if (!strncmp(m, "sleep", 5)) {
+		apic_enable();
+		apic_write(APIC_TIMER_DCR, SLEEP_DCR);
+		apic_write(APIC_LVT_TIMER, SLEEP_VECTOR);	/* one-shot */
+		apic_write(APIC_TIMER_ICR, SLEEP_COUNT);
+		printf("exitstat: sleeping\n");
+		for (;;)
+			asm volatile("sti; hlt" ::: "memory");
 	}
 	report(true, "%d CPUIDs, %d OUTs to 0x%x, %d RDMSRs of 0x%x done",
 	       NR_CPUID, NR_OUT, QUIET_PORT, NR_RDMSR, MSR_MISC_ENABLE);

@@ -425,6 +425,7 @@ static const struct khv_vendor_ops svm_ops = {
 	.code_size = svm_code_size,
 	.describe_exit = svm_describe_exit,
 	.check_entry = svm_check_entry,
+	.show_state = svm_show_state,
 };
 
 static void svm_check_efer(void *busy)

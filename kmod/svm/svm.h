@@ -91,5 +91,6 @@ bool svm_describe_exit(struct khv_vcpu *vcpu, struct khv_exit_info *info);
 /* svm_check.c */
 const char *svm_check_guest_state(struct khv_vcpu *vcpu, u64 *value);
 void svm_check_entry(struct khv_vcpu *vcpu, struct khv_entry_check *out);
+void svm_show_state(struct khv_vcpu *vcpu, struct seq_file *m);
 
 #endif /* KHV_SVM_H */

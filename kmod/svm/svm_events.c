@@ -8,6 +8,7 @@
  * a virtual interrupt request (V_IRQ) with the VINTR intercept makes the
  * CPU exit as soon as the guest's interrupt window opens (15.21.4).
  */
+#include <linux/seq_file.h>
 #include <asm/processor-flags.h>
 
 #include "svm.h"
@@ -127,4 +128,20 @@ int svm_handle_vintr(struct khv_vcpu *vcpu)
 {
 	svm_request_window(to_svm(vcpu), false);
 	return 1;
+}
+
+/* For debugfs: the VMCB's event fields, read from memory. */
+void svm_show_state(struct khv_vcpu *vcpu, struct seq_file *m)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control *c = &svm->vmcb->control;
+
+	seq_printf(m, "  svm: int_ctl %#llx vintr-intercept %d int_state %#llx event_inj %#llx reinject %#llx\n",
+		   READ_ONCE(c->int_ctl),
+		   !!(READ_ONCE(c->intercept_misc1) & VMCB_INTERCEPT_VINTR),
+		   READ_ONCE(c->int_state), READ_ONCE(c->event_inj),
+		   READ_ONCE(svm->reinject));
+	seq_printf(m, "  svm: last exit %#llx info1 %#llx exitintinfo %#llx, cpu %d\n",
+		   READ_ONCE(c->exit_code), READ_ONCE(c->exit_info1),
+		   READ_ONCE(c->exit_int_info), READ_ONCE(svm->vmcb_cpu));
 }

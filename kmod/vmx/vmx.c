@@ -490,6 +490,7 @@ static const struct khv_vendor_ops vmx_ops = {
 	.code_size = vmx_code_size,
 	.describe_exit = vmx_describe_exit,
 	.check_entry = vmx_check_entry_now,
+	.show_state = vmx_show_state,
 };
 
 const struct khv_vendor_ops *vmx_ops_init(void)

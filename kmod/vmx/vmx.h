@@ -272,6 +272,7 @@ void vmx_inject_pending(struct khv_vcpu *vcpu);
 void vmx_save_interrupted_event(struct khv_vcpu *vcpu);
 int vmx_handle_intr_window(struct khv_vcpu *vcpu);
 int vmx_handle_nmi_window(struct khv_vcpu *vcpu);
+void vmx_show_state(struct khv_vcpu *vcpu, struct seq_file *m);
 
 /* vmx_exit.c */
 int vmx_handle_exit(struct khv_vcpu *vcpu);

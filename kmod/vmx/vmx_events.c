@@ -12,6 +12,7 @@
  *
  * vmx_inject_pending() runs inside vcpu_run, with the VMCS current.
  */
+#include <linux/seq_file.h>
 #include <asm/processor-flags.h>
 
 #include "vmx.h"
@@ -171,4 +172,24 @@ int vmx_handle_nmi_window(struct khv_vcpu *vcpu)
 {
 	to_vmx(vcpu)->proc_ctls &= ~PROC_NMI_WINDOW_EXITING;
 	return 1;
+}
+
+/*
+ * For debugfs: what khv keeps of the VMCS in memory.  The VMCS itself
+ * can only be read on the CPU where it is current (SDM Vol. 3C, 25.11.1):
+ * not from debugfs's thread.
+ */
+void vmx_show_state(struct khv_vcpu *vcpu, struct seq_file *m)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 ctls = READ_ONCE(vmx->proc_ctls);
+
+	seq_printf(m, "  vmx: intr-window %d nmi-window %d reinject %#x, cr8 %#llx\n",
+		   !!(ctls & PROC_INTR_WINDOW_EXITING),
+		   !!(ctls & PROC_NMI_WINDOW_EXITING),
+		   READ_ONCE(vmx->reinject_info), READ_ONCE(vmx->cr8));
+	seq_printf(m, "  vmx: last exit %u qual %#llx idt-vectoring %#x intr-info %#x, cpu %d\n",
+		   READ_ONCE(vmx->exit_reason), READ_ONCE(vmx->exit_qual),
+		   READ_ONCE(vmx->idt_vectoring), READ_ONCE(vmx->exit_intr_info),
+		   READ_ONCE(vmx->cpu));
 }
