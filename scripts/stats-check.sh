@@ -199,7 +199,7 @@ else
 	fail "debugfs: not the APIC timer the guest armed:"
 	cat "$tmp/vcpus1.vm"
 fi
-if grep -q -e "^  svm: int_ctl " -e "^  vmx: intr-window " "$tmp/vcpus1.vm"; then
+if grep -q -e "^  svm: virq -1 int_ctl " -e "^  vmx: intr-window " "$tmp/vcpus1.vm"; then
 	pass "debugfs: the vendor backend's event state is shown"
 else
 	fail "debugfs: no vendor event state:"

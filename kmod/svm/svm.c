@@ -195,6 +195,7 @@ static int svm_vcpu_create(struct khv_vcpu *vcpu)
 	svm->vmcb_pa = page_to_phys(page);
 	svm->asid_cpu = -1;
 	svm->vmcb_cpu = -1;
+	svm->virq = -1;
 	svm->vmcb_dirty = ~0U;
 	vcpu->vendor = svm;
 
@@ -369,6 +370,7 @@ static void svm_vcpu_run(struct khv_vcpu *vcpu)
 	khv_svm_vmrun(svm->vmcb_pa, vcpu->gpr, page_to_phys(sd->host_save));
 	local_irq_disable();
 	svm_stgi();
+	svm_complete_virq(vcpu);
 
 	/* #VMEXIT leaves DR7 at 0x400 (APM Vol. 2, 15.5.1): restore ours. */
 	if (hw_breakpoint_active())

@@ -2,11 +2,23 @@
 /*
  * khv/svm: delivering interrupts and exceptions to the guest.
  *
- * Events go in through EVENTINJ (APM Vol. 2, 15.20).  An event whose
- * delivery an exit cut short comes back in EXITINTINFO and is delivered
- * again first.  An external interrupt waits until the guest can take it:
- * a virtual interrupt request (V_IRQ) with the VINTR intercept makes the
- * CPU exit as soon as the guest's interrupt window opens (15.21.4).
+ * Exceptions, NMIs and the launcher's KHV_INJECT interrupts go in
+ * through EVENTINJ (APM Vol. 2, 15.20).  An event whose delivery an exit
+ * cut short comes back in EXITINTINFO and is delivered again first.  An
+ * interrupt from KHV_INJECT waits until the guest can take it: a virtual
+ * interrupt request (V_IRQ) with the VINTR intercept makes the CPU exit
+ * as soon as the guest's interrupt window opens (15.21.4).
+ *
+ * The in-kernel APIC's interrupts are offered as virtual interrupts
+ * instead: V_IRQ with the vector in V_INTR_VECTOR and its priority class
+ * in V_INTR_PRIO, and no VINTR intercept.  The CPU takes such an
+ * interrupt by itself once the guest has RFLAGS.IF set, no interrupt
+ * shadow and a V_TPR below the priority, and clears V_IRQ when it does
+ * (15.21.4): no window exit, and the vector moves from IRR to ISR at the
+ * next exit, before any EOI the handler can write.  (Through EVENTINJ,
+ * QEMU 7.2's emulated SVM delivered an interrupt a second time, at the
+ * first instruction of its handler, when its vCPU loop was asked to exit
+ * right after VMRUN: Documentation/reliability.rst, flaw 5.)
  */
 #include <linux/seq_file.h>
 #include <asm/processor-flags.h>
@@ -39,9 +51,25 @@ static void svm_request_window(struct svm_vcpu *svm, bool on)
 	}
 }
 
+/* Offer an APIC vector as a virtual interrupt for the next entry. */
+static void svm_offer_virq(struct svm_vcpu *svm, int vector)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+
+	c->int_ctl &= ~(VMCB_V_IRQ | VMCB_V_IGN_TPR | VMCB_V_INTR_PRIO_MASK |
+			VMCB_V_INTR_VECTOR_MASK);
+	c->int_ctl |= VMCB_V_IRQ |
+		      ((u64)(vector >> 4) << VMCB_V_INTR_PRIO_SHIFT) |
+		      ((u64)vector << VMCB_V_INTR_VECTOR_SHIFT);
+	c->intercept_misc1 &= ~VMCB_INTERCEPT_VINTR;
+	svm->vmcb_dirty |= VMCB_CLEAN_I | VMCB_CLEAN_TPR;
+	svm->virq = vector;
+}
+
 /*
  * Events of the in-kernel APIC: a pending NMI first, then the highest
- * vector the APIC lets through, once the guest can take it.
+ * vector the APIC lets through, which the CPU delivers once the guest
+ * can take it.
  */
 static void svm_inject_apic(struct khv_vcpu *vcpu)
 {
@@ -55,14 +83,36 @@ static void svm_inject_apic(struct khv_vcpu *vcpu)
 		return;
 	}
 	vector = khv_lapic_next_vector(vcpu);
-	if (vector < 0)
+	if (vector >= 0)
+		svm_offer_virq(svm, vector);
+}
+
+/*
+ * Right after the exit, before anything handles it: did the guest take
+ * the offered vector?  The CPU clears V_IRQ when it takes a virtual
+ * interrupt (15.21.4); a delivery that the exit cut short shows in
+ * EXITINTINFO as an external interrupt with that vector.  Taken, it is
+ * in service from now on; otherwise it stays requested in IRR and is
+ * offered again (so EXITINTINFO must not deliver it too).
+ */
+void svm_complete_virq(struct khv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control *c = &svm->vmcb->control;
+	u64 info = c->exit_int_info;
+
+	svm->virq_cut_short = false;
+	if (svm->virq < 0)
 		return;
-	if (!svm_interrupt_allowed(vcpu)) {
-		svm_request_window(svm, true);
-		return;
-	}
-	c->event_inj = VMCB_EVT_VALID | VMCB_EVT_TYPE_INTR | vector;
-	khv_lapic_accept(vcpu, vector);
+	svm->virq_cut_short = (info & VMCB_EVT_VALID) &&
+			      (info & VMCB_EVT_TYPE_MASK) == VMCB_EVT_TYPE_INTR &&
+			      (info & VMCB_EVT_VECTOR_MASK) == svm->virq;
+	if (!(c->int_ctl & VMCB_V_IRQ) && !svm->virq_cut_short)
+		khv_lapic_accept(vcpu, svm->virq);
+	c->int_ctl &= ~(VMCB_V_IRQ | VMCB_V_INTR_PRIO_MASK |
+			VMCB_V_INTR_VECTOR_MASK);
+	svm->vmcb_dirty |= VMCB_CLEAN_TPR;
+	svm->virq = -1;
 }
 
 /* Called before every VMRUN, interrupts off. */
@@ -116,7 +166,7 @@ void svm_save_interrupted_event(struct khv_vcpu *vcpu)
 	u64 info = c->exit_int_info;
 
 	c->event_inj = 0;
-	if (!(info & VMCB_EVT_VALID))
+	if (!(info & VMCB_EVT_VALID) || svm->virq_cut_short)
 		return;
 	if ((info & VMCB_EVT_TYPE_MASK) == VMCB_EVT_TYPE_SOFT)
 		return;
@@ -136,8 +186,8 @@ void svm_show_state(struct khv_vcpu *vcpu, struct seq_file *m)
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_control *c = &svm->vmcb->control;
 
-	seq_printf(m, "  svm: int_ctl %#llx vintr-intercept %d int_state %#llx event_inj %#llx reinject %#llx\n",
-		   READ_ONCE(c->int_ctl),
+	seq_printf(m, "  svm: virq %d int_ctl %#llx vintr-intercept %d int_state %#llx event_inj %#llx reinject %#llx\n",
+		   READ_ONCE(svm->virq), READ_ONCE(c->int_ctl),
 		   !!(READ_ONCE(c->intercept_misc1) & VMCB_INTERCEPT_VINTR),
 		   READ_ONCE(c->int_state), READ_ONCE(c->event_inj),
 		   READ_ONCE(svm->reinject));

@@ -126,8 +126,12 @@ struct vmcb {
 #define VMCB_V_TPR_MASK			0xffULL
 #define VMCB_V_IRQ			BIT_ULL(8)
 #define VMCB_V_INTR_PRIO_SHIFT		16
+#define VMCB_V_INTR_PRIO_MASK		(0xfULL << VMCB_V_INTR_PRIO_SHIFT)
 #define VMCB_V_IGN_TPR			BIT_ULL(20)
 #define VMCB_V_INTR_MASKING		BIT_ULL(24)
+/* V_INTR_VECTOR, offset 064h: bits 39:32 of the quadword at 060h. */
+#define VMCB_V_INTR_VECTOR_SHIFT	32
+#define VMCB_V_INTR_VECTOR_MASK		(0xffULL << VMCB_V_INTR_VECTOR_SHIFT)
 
 #define VMCB_INT_SHADOW			BIT_ULL(0)
 
