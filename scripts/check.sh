@@ -58,11 +58,10 @@ part chaos scripts/chaos-check.sh
 # host, khv-fuzz's 50,000 steps in one SVM lab boot.
 part fuzz scripts/fuzz-check.sh
 # The debug kernel (KUnit, KASAN, lockdep, kmemleak, UBSAN): built once
-# and cached, then the KUnit suites, the guest tests and the Linux guest
-# under it, in one boot.  (Not here yet: 100,000 khv-fuzz steps under
-# it, make fuzz-debug, clean twice since its kernel has sysrq for the
-# kicker's NMIs: Documentation/reliability.rst.)
-part debug scripts/check-debug.sh
+# and cached, then the KUnit suites, the guest tests, the Linux guest and
+# 100,000 khv-fuzz steps under it, in one boot.
+part debug env DEBUG_FUZZ_CALLS="${DEBUG_FUZZ_CALLS:-100000}" \
+	LAB_DEBUG_TIMEOUT="${LAB_DEBUG_TIMEOUT:-2700}" scripts/check-debug.sh
 # Debian's 6.12 from bookworm-backports: khv.ko built for it with W=1,
 # then the lab checks in a 6.12 lab boot.
 part k612 scripts/check-k612.sh
