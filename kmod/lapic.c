@@ -17,6 +17,8 @@
 #define X2APIC_MSR_LAST		0x8ff
 
 #define REG(apic, off)		((apic)->regs[(off) >> 4])
+/* The end of the registers regs[] holds (Table 11-1 ends at 3F0h). */
+#define APIC_REGS_END		(ARRAY_SIZE(((struct khv_lapic *)0)->regs) << 4)
 
 static bool x2apic_mode(struct khv_lapic *apic)
 {
@@ -179,6 +181,9 @@ static u32 map_reg(const unsigned long *map, u32 rel)
 
 static u32 lapic_read(struct khv_lapic *apic, u32 off)
 {
+	/* Reserved offsets of the page read as 0, not past regs[]. */
+	if (off >= APIC_REGS_END)
+		return 0;
 	switch (off) {
 	case APIC_REG_PPR:
 		return lapic_ppr(apic);
@@ -381,7 +386,8 @@ int khv_lapic_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data)
 	}
 	if (index < X2APIC_MSR_BASE || index > X2APIC_MSR_LAST)
 		return -ENOENT;
-	if (!x2apic_mode(apic) || off == APIC_REG_EOI ||
+	/* 840h-8FFh name no register: #GP, as reserved ones (11.12.1.2). */
+	if (!x2apic_mode(apic) || off >= APIC_REGS_END || off == APIC_REG_EOI ||
 	    off == APIC_REG_SELF_IPI || off == APIC_REG_DFR)
 		return -EINVAL;
 	switch (off) {
@@ -414,7 +420,7 @@ int khv_lapic_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data)
 	}
 	if (index < X2APIC_MSR_BASE || index > X2APIC_MSR_LAST)
 		return -ENOENT;
-	if (!x2apic_mode(apic))
+	if (!x2apic_mode(apic) || off >= APIC_REGS_END)
 		return -EINVAL;
 	if (off == APIC_REG_ICR_LO) {
 		REG(apic, APIC_REG_ICR_HI) = data >> 32;

@@ -15,7 +15,11 @@
  *   - the vCPU runs again once the state is fixed;
  *   - with CR3 outside guest RAM, KHV_RUN ends in an internal error
  *     (KHV_INTERNAL_PAGE_WALK) that names the page-table address, rather
- *     than looping in the kernel (an alarm ends a loop: a failure).
+ *     than looping in the kernel (an alarm ends a loop: a failure);
+ *   - in x2APIC mode, the MSRs past the APIC's registers (840h-8FFh,
+ *     reserved: SDM Vol. 3A 11.12.1.2) are refused by KHV_GET_MSRS and
+ *     KHV_SET_MSRS, while the APIC ID (802h) reads (khv once read them
+ *     from past its register array).
  *
  * Prints "PASS: ..." / "FAIL: ..." lines and "N passed, N failed".
  */
@@ -140,6 +144,62 @@ static void page_tables_outside_ram(int cpu, struct khv_run *run,
 	      (unsigned long long)run->internal.data[2]);
 }
 
+/* KHV_GET_MSRS / KHV_SET_MSRS of one MSR: the number processed. */
+static int one_msr(int cpu, unsigned long req, unsigned int index,
+		   unsigned long long *data)
+{
+	struct {
+		struct khv_msrs h;
+		struct khv_msr_entry e;
+	} m = { .h.nmsrs = 1, .e.index = index, .e.data = *data };
+	int ret = ioctl(cpu, req, &m);
+
+	*data = m.e.data;
+	return ret;
+}
+
+static void x2apic_reserved_msrs(int dev)
+{
+	static const unsigned int reserved[] = { 0x840, 0x8ff };
+	static union {
+		struct khv_cpuid c;
+		char b[sizeof(struct khv_cpuid) + sizeof(struct khv_cpuid_entry)];
+	} cpuid = { .c.nent = 1 };
+	/* Enabled, x2APIC mode, BSP, at the default base (11.4.4). */
+	unsigned long long base = 0xfee00000ULL | 1 << 11 | 1 << 10 | 1 << 8;
+	unsigned long long data;
+	int vm, cpu, ret;
+	unsigned int i;
+
+	vm = ioctl(dev, KHV_CREATE_VM, 0);
+	cpu = vm < 0 || ioctl(vm, KHV_CREATE_LAPIC, 0) ? -1 :
+	      ioctl(vm, KHV_CREATE_VCPU, 0);
+	if (cpu < 0 || ioctl(cpu, KHV_SET_CPUID, &cpuid.c) ||
+	    one_msr(cpu, KHV_SET_MSRS, 0x1b, &base) != 1) {
+		check(false, "a vCPU with its APIC in x2APIC mode (%s)",
+		      strerror(errno));
+		goto out;
+	}
+	data = ~0ULL;
+	ret = one_msr(cpu, KHV_GET_MSRS, 0x802, &data);
+	check(ret == 1 && data == 0, "x2APIC ID (MSR 802h) reads %#llx", data);
+	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		data = 0;
+		ret = one_msr(cpu, KHV_GET_MSRS, reserved[i], &data);
+		check(ret == 0, "reserved x2APIC MSR %#x: KHV_GET_MSRS reads none (%d)",
+		      reserved[i], ret);
+		data = 0;
+		ret = one_msr(cpu, KHV_SET_MSRS, reserved[i], &data);
+		check(ret == 0, "reserved x2APIC MSR %#x: KHV_SET_MSRS writes none (%d)",
+		      reserved[i], ret);
+	}
+out:
+	if (cpu >= 0)
+		close(cpu);
+	if (vm >= 0)
+		close(vm);
+}
+
 int main(void)
 {
 	/* OUT to port 0x80, then HLT: the run stops at the port exit. */
@@ -237,6 +297,7 @@ int main(void)
 	check(!ret && run->exit_reason == KHV_EXIT_IO && run->io.port == 0x80,
 	      "the fixed vCPU runs to its OUT (exit %u)", run->exit_reason);
 	page_tables_outside_ram(cpu, run, mem, &regs);
+	x2apic_reserved_msrs(dev);
 out:
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
