@@ -107,7 +107,9 @@ void svm_complete_virq(struct khv_vcpu *vcpu)
 	svm->virq_cut_short = (info & VMCB_EVT_VALID) &&
 			      (info & VMCB_EVT_TYPE_MASK) == VMCB_EVT_TYPE_INTR &&
 			      (info & VMCB_EVT_VECTOR_MASK) == svm->virq;
-	if (!(c->int_ctl & VMCB_V_IRQ) && !svm->virq_cut_short)
+	/* A VMRUN that failed its checks delivered nothing (15.5.1). */
+	if (!(c->int_ctl & VMCB_V_IRQ) && !svm->virq_cut_short &&
+	    (c->exit_code & SVM_EXIT_INVALID_LO) != SVM_EXIT_INVALID_LO)
 		khv_lapic_accept(vcpu, svm->virq);
 	c->int_ctl &= ~(VMCB_V_IRQ | VMCB_V_INTR_PRIO_MASK |
 			VMCB_V_INTR_VECTOR_MASK);
