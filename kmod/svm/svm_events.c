@@ -42,11 +42,10 @@ static void svm_request_window(struct svm_vcpu *svm, bool on)
 	if (on) {
 		/* Priority 15 with V_IGN_TPR: any open window will do. */
 		c->int_ctl |= VMCB_V_IRQ | VMCB_V_IGN_TPR |
-			      (0xfULL << VMCB_V_INTR_PRIO_SHIFT);
+			      VMCB_V_INTR_PRIO_MASK;
 		c->intercept_misc1 |= VMCB_INTERCEPT_VINTR;
 	} else {
-		c->int_ctl &= ~(VMCB_V_IRQ | VMCB_V_IGN_TPR |
-				(0xfULL << VMCB_V_INTR_PRIO_SHIFT));
+		c->int_ctl &= ~VMCB_V_IRQ_REQUEST;
 		c->intercept_misc1 &= ~VMCB_INTERCEPT_VINTR;
 	}
 }
@@ -56,8 +55,7 @@ static void svm_offer_virq(struct svm_vcpu *svm, int vector)
 {
 	struct vmcb_control *c = &svm->vmcb->control;
 
-	c->int_ctl &= ~(VMCB_V_IRQ | VMCB_V_IGN_TPR | VMCB_V_INTR_PRIO_MASK |
-			VMCB_V_INTR_VECTOR_MASK);
+	c->int_ctl &= ~VMCB_V_IRQ_REQUEST;
 	c->int_ctl |= VMCB_V_IRQ |
 		      ((u64)(vector >> 4) << VMCB_V_INTR_PRIO_SHIFT) |
 		      ((u64)vector << VMCB_V_INTR_VECTOR_SHIFT);
@@ -111,8 +109,7 @@ void svm_complete_virq(struct khv_vcpu *vcpu)
 	if (!(c->int_ctl & VMCB_V_IRQ) && !svm->virq_cut_short &&
 	    (c->exit_code & SVM_EXIT_INVALID_LO) != SVM_EXIT_INVALID_LO)
 		khv_lapic_accept(vcpu, svm->virq);
-	c->int_ctl &= ~(VMCB_V_IRQ | VMCB_V_INTR_PRIO_MASK |
-			VMCB_V_INTR_VECTOR_MASK);
+	c->int_ctl &= ~VMCB_V_IRQ_REQUEST;
 	svm->vmcb_dirty |= VMCB_CLEAN_TPR;
 	svm->virq = -1;
 }

@@ -132,6 +132,10 @@ struct vmcb {
 /* V_INTR_VECTOR, offset 064h: bits 39:32 of the quadword at 060h. */
 #define VMCB_V_INTR_VECTOR_SHIFT	32
 #define VMCB_V_INTR_VECTOR_MASK		(0xffULL << VMCB_V_INTR_VECTOR_SHIFT)
+/* Everything of int_ctl that asks for a virtual interrupt. */
+#define VMCB_V_IRQ_REQUEST		(VMCB_V_IRQ | VMCB_V_IGN_TPR | \
+					 VMCB_V_INTR_PRIO_MASK | \
+					 VMCB_V_INTR_VECTOR_MASK)
 
 #define VMCB_INT_SHADOW			BIT_ULL(0)
 
