@@ -16,7 +16,6 @@
 #define X2APIC_MSR_BASE		0x800
 #define X2APIC_MSR_LAST		0x8ff
 
-#define REG(apic, off)		((apic)->regs[(off) >> 4])
 /* The end of the registers regs[] holds (Table 11-1 ends at 3F0h). */
 #define APIC_REGS_END		(ARRAY_SIZE(((struct khv_lapic *)0)->regs) << 4)
 
@@ -32,7 +31,7 @@ static bool hw_enabled(struct khv_lapic *apic)
 
 static bool sw_enabled(struct khv_lapic *apic)
 {
-	return REG(apic, APIC_REG_SVR) & KHV_SVR_ENABLE;
+	return LAPIC_REG(apic, APIC_REG_SVR) & KHV_SVR_ENABLE;
 }
 
 /* The state after RESET or INIT (SDM Vol. 3A, 11.4.7.1). */
@@ -44,13 +43,13 @@ static void lapic_reset(struct khv_lapic *apic)
 	bitmap_zero(apic->irr, 256);
 	bitmap_zero(apic->isr, 256);
 	bitmap_zero(apic->tmr, 256);
-	REG(apic, APIC_REG_ID) = apic->vcpu->id << 24;
-	REG(apic, APIC_REG_VERSION) = KHV_APIC_VERSION;
-	REG(apic, APIC_REG_DFR) = 0xffffffff;
-	REG(apic, APIC_REG_SVR) = 0xff;
+	LAPIC_REG(apic, APIC_REG_ID) = apic->vcpu->id << 24;
+	LAPIC_REG(apic, APIC_REG_VERSION) = KHV_APIC_VERSION;
+	LAPIC_REG(apic, APIC_REG_DFR) = 0xffffffff;
+	LAPIC_REG(apic, APIC_REG_SVR) = 0xff;
 	for (off = APIC_REG_LVT_TIMER; off <= APIC_REG_LVT_ERROR; off += 0x10)
-		REG(apic, off) = KHV_LVT_MASKED;
-	REG(apic, APIC_REG_LVT_CMCI) = KHV_LVT_MASKED;
+		LAPIC_REG(apic, off) = KHV_LVT_MASKED;
+	LAPIC_REG(apic, APIC_REG_LVT_CMCI) = KHV_LVT_MASKED;
 	apic->eoi_exit_vector = -1;
 	apic->tsc_deadline = 0;
 }
@@ -90,7 +89,7 @@ static int highest(const unsigned long *map)
  */
 static u32 lapic_ppr(struct khv_lapic *apic)
 {
-	u32 tpr = REG(apic, APIC_REG_TPR) & 0xff;
+	u32 tpr = LAPIC_REG(apic, APIC_REG_TPR) & 0xff;
 	int isrv = highest(apic->isr);
 	u32 isr_class = isrv < 0 ? 0 : isrv & 0xf0;
 
@@ -112,6 +111,24 @@ int khv_lapic_next_vector(struct khv_vcpu *vcpu)
 	if (v < 0 || (v & 0xf0) <= (lapic_ppr(apic) & 0xf0))
 		return -1;
 	return v;
+}
+
+/*
+ * Whether the highest requested vector waits only for TPR: a guest that
+ * lowers TPR[7:4] to below its class lets it in at once (11.8.3.1), and
+ * a vendor whose CR8 writes do not exit must intercept them until then.
+ */
+bool khv_lapic_tpr_blocks(struct khv_vcpu *vcpu)
+{
+	struct khv_lapic *apic = vcpu->lapic;
+	int v, isrv;
+
+	if (!apic || !hw_enabled(apic))
+		return false;
+	v = highest(apic->irr);
+	isrv = highest(apic->isr);
+	return v >= 0 && (isrv < 0 || (v & 0xf0) > (isrv & 0xf0)) &&
+	       (v & 0xf0) <= (LAPIC_REG(apic, APIC_REG_TPR) & 0xf0);
 }
 
 /* The vector was injected: it moves from IRR to ISR (11.8.4). */
@@ -140,30 +157,30 @@ static void lapic_eoi(struct khv_lapic *apic)
 
 u8 khv_lapic_get_tpr(struct khv_vcpu *vcpu)
 {
-	return REG(vcpu->lapic, APIC_REG_TPR);
+	return LAPIC_REG(vcpu->lapic, APIC_REG_TPR);
 }
 
 void khv_lapic_set_tpr(struct khv_vcpu *vcpu, u8 tpr)
 {
-	REG(vcpu->lapic, APIC_REG_TPR) = tpr;
+	LAPIC_REG(vcpu->lapic, APIC_REG_TPR) = tpr;
 }
 
 /* For debugfs.c: the APIC's state as text, read without stopping it. */
 void khv_lapic_show(struct seq_file *m, struct khv_vcpu *vcpu)
 {
 	struct khv_lapic *apic = vcpu->lapic;
-	u32 lvtt = READ_ONCE(REG(apic, APIC_REG_LVT_TIMER));
+	u32 lvtt = READ_ONCE(LAPIC_REG(apic, APIC_REG_LVT_TIMER));
 
 	seq_printf(m, "  apic: base %#llx svr %#x tpr %#x ppr %#x next %d eoi-exit %d\n",
-		   vcpu->apic_base, REG(apic, APIC_REG_SVR),
-		   REG(apic, APIC_REG_TPR), lapic_ppr(apic),
+		   vcpu->apic_base, LAPIC_REG(apic, APIC_REG_SVR),
+		   LAPIC_REG(apic, APIC_REG_TPR), lapic_ppr(apic),
 		   khv_lapic_next_vector(vcpu), READ_ONCE(apic->eoi_exit_vector));
 	seq_printf(m, "  apic irr: %*pbl\n", 256, apic->irr);
 	seq_printf(m, "  apic isr: %*pbl\n", 256, apic->isr);
 	seq_printf(m, "  apic tmr: %*pbl\n", 256, apic->tmr);
 	seq_printf(m, "  apic timer: lvt %#x (mode %u%s) icr %u dcr %#x ccr %u period %lluns deadline %llu, hrtimer %s, fires in %lldns\n",
 		   lvtt, (lvtt >> 17) & 3, lvtt & KHV_LVT_MASKED ? ", masked" : "",
-		   REG(apic, APIC_REG_TIMER_ICR), REG(apic, APIC_REG_TIMER_DCR),
+		   LAPIC_REG(apic, APIC_REG_TIMER_ICR), LAPIC_REG(apic, APIC_REG_TIMER_DCR),
 		   khv_lapic_timer_ccr(apic), READ_ONCE(apic->timer_period_ns),
 		   READ_ONCE(apic->tsc_deadline),
 		   hrtimer_active(&apic->timer) ? "armed" : "idle",
@@ -190,7 +207,7 @@ static u32 lapic_read(struct khv_lapic *apic, u32 off)
 	case APIC_REG_TIMER_CCR:
 		return khv_lapic_timer_ccr(apic);
 	case APIC_REG_ICR_LO:
-		return REG(apic, off) & ~KHV_ICR_BUSY;	/* sent at once */
+		return LAPIC_REG(apic, off) & ~KHV_ICR_BUSY;	/* sent at once */
 	case APIC_REG_ISR ... APIC_REG_ISR + 0x70:
 		return map_reg(apic->isr, off - APIC_REG_ISR);
 	case APIC_REG_TMR ... APIC_REG_TMR + 0x70:
@@ -198,7 +215,7 @@ static u32 lapic_read(struct khv_lapic *apic, u32 off)
 	case APIC_REG_IRR ... APIC_REG_IRR + 0x70:
 		return map_reg(apic->irr, off - APIC_REG_IRR);
 	}
-	return REG(apic, off);
+	return LAPIC_REG(apic, off);
 }
 
 /* Send the IPI the ICR describes (SDM Vol. 3A, 11.6.1). */
@@ -214,13 +231,13 @@ static void lapic_set_svr(struct khv_lapic *apic, u32 val)
 {
 	int off;
 
-	REG(apic, APIC_REG_SVR) = val & 0x3ff;
+	LAPIC_REG(apic, APIC_REG_SVR) = val & 0x3ff;
 	if (val & KHV_SVR_ENABLE)
 		return;
 	/* Software disable masks every LVT entry (11.4.7.2). */
 	for (off = APIC_REG_LVT_TIMER; off <= APIC_REG_LVT_ERROR; off += 0x10)
-		REG(apic, off) |= KHV_LVT_MASKED;
-	REG(apic, APIC_REG_LVT_CMCI) |= KHV_LVT_MASKED;
+		LAPIC_REG(apic, off) |= KHV_LVT_MASKED;
+	LAPIC_REG(apic, APIC_REG_LVT_CMCI) |= KHV_LVT_MASKED;
 	khv_lapic_timer_cancel(apic);
 }
 
@@ -247,10 +264,10 @@ static int lapic_write(struct khv_lapic *apic, u32 off, u32 val)
 	case APIC_REG_ID:
 		if (x2apic_mode(apic))
 			return -EINVAL;
-		REG(apic, off) = val & 0xff000000;
+		LAPIC_REG(apic, off) = val & 0xff000000;
 		break;
 	case APIC_REG_TPR:
-		REG(apic, off) = val & 0xff;
+		LAPIC_REG(apic, off) = val & 0xff;
 		break;
 	case APIC_REG_EOI:
 		lapic_eoi(apic);
@@ -258,42 +275,42 @@ static int lapic_write(struct khv_lapic *apic, u32 off, u32 val)
 	case APIC_REG_LDR:
 		if (x2apic_mode(apic))
 			return -EINVAL;
-		REG(apic, off) = val & 0xff000000;
+		LAPIC_REG(apic, off) = val & 0xff000000;
 		break;
 	case APIC_REG_DFR:
 		if (x2apic_mode(apic))
 			return -EINVAL;
-		REG(apic, off) = val | 0x0fffffff;
+		LAPIC_REG(apic, off) = val | 0x0fffffff;
 		break;
 	case APIC_REG_SVR:
 		lapic_set_svr(apic, val);
 		break;
 	case APIC_REG_ESR:
-		REG(apic, off) = 0;	/* a write clears it (11.5.3) */
+		LAPIC_REG(apic, off) = 0;	/* a write clears it (11.5.3) */
 		break;
 	case APIC_REG_ICR_LO:
-		REG(apic, off) = val & ~KHV_ICR_BUSY;
-		lapic_send_ipi(apic, val, REG(apic, APIC_REG_ICR_HI));
+		LAPIC_REG(apic, off) = val & ~KHV_ICR_BUSY;
+		lapic_send_ipi(apic, val, LAPIC_REG(apic, APIC_REG_ICR_HI));
 		break;
 	case APIC_REG_ICR_HI:
-		REG(apic, off) = val;
+		LAPIC_REG(apic, off) = val;
 		break;
 	case APIC_REG_LVT_TIMER:
-		if (((REG(apic, off) ^ val) >> 17) & 3)
+		if (((LAPIC_REG(apic, off) ^ val) >> 17) & 3)
 			khv_lapic_timer_cancel(apic);	/* mode change */
 		fallthrough;
 	case APIC_REG_LVT_CMCI:
 	case APIC_REG_LVT_THERMAL ... APIC_REG_LVT_ERROR:
 		if (!sw_enabled(apic))
 			val |= KHV_LVT_MASKED;
-		REG(apic, off) = val & lvt_mask(off);
+		LAPIC_REG(apic, off) = val & lvt_mask(off);
 		break;
 	case APIC_REG_TIMER_ICR:
-		REG(apic, off) = val;
+		LAPIC_REG(apic, off) = val;
 		khv_lapic_timer_start(apic);
 		break;
 	case APIC_REG_TIMER_DCR:
-		REG(apic, off) = val & 0xb;
+		LAPIC_REG(apic, off) = val & 0xb;
 		break;
 	case APIC_REG_SELF_IPI:
 		if (!x2apic_mode(apic))
@@ -365,9 +382,9 @@ bool khv_lapic_match(struct khv_vcpu *vcpu, u32 dest, bool logical)
 	if (dest == 0xff)
 		return true;
 	if (!logical)
-		return dest == REG(apic, APIC_REG_ID) >> 24;
-	ldr = REG(apic, APIC_REG_LDR) >> 24;
-	if ((REG(apic, APIC_REG_DFR) >> 28) == 0xf)
+		return dest == LAPIC_REG(apic, APIC_REG_ID) >> 24;
+	ldr = LAPIC_REG(apic, APIC_REG_LDR) >> 24;
+	if ((LAPIC_REG(apic, APIC_REG_DFR) >> 28) == 0xf)
 		return ldr & dest;
 	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
 }
@@ -399,7 +416,7 @@ int khv_lapic_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data)
 		break;
 	case APIC_REG_ICR_LO:
 		*data = lapic_read(apic, off) |
-			(u64)REG(apic, APIC_REG_ICR_HI) << 32;
+			(u64)LAPIC_REG(apic, APIC_REG_ICR_HI) << 32;
 		break;
 	default:
 		*data = lapic_read(apic, off);
@@ -423,7 +440,7 @@ int khv_lapic_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data)
 	if (!x2apic_mode(apic) || off >= APIC_REGS_END)
 		return -EINVAL;
 	if (off == APIC_REG_ICR_LO) {
-		REG(apic, APIC_REG_ICR_HI) = data >> 32;
+		LAPIC_REG(apic, APIC_REG_ICR_HI) = data >> 32;
 		return lapic_write(apic, off, (u32)data);
 	}
 	/* Only ICR is 64 bits; the rest have reserved high halves. */

@@ -70,6 +70,9 @@ struct khv_lapic {
 	int eoi_exit_vector;	/* level EOI for userspace, or -1 */
 };
 
+/* The register at offset OFF of the APIC page (an lvalue). */
+#define LAPIC_REG(apic, off)	((apic)->regs[(off) >> 4])
+
 /* lapic.c */
 int khv_lapic_create(struct khv_vcpu *vcpu);
 void khv_lapic_free(struct khv_vcpu *vcpu);
@@ -79,6 +82,7 @@ int khv_lapic_get_msr(struct khv_vcpu *vcpu, u32 index, u64 *data);
 int khv_lapic_set_msr(struct khv_vcpu *vcpu, u32 index, u64 data);
 int khv_lapic_set_base(struct khv_vcpu *vcpu, u64 base);
 int khv_lapic_next_vector(struct khv_vcpu *vcpu);
+bool khv_lapic_tpr_blocks(struct khv_vcpu *vcpu);
 void khv_lapic_accept(struct khv_vcpu *vcpu, int vector);
 bool khv_lapic_match(struct khv_vcpu *vcpu, u32 dest, bool logical);
 u8 khv_lapic_get_tpr(struct khv_vcpu *vcpu);

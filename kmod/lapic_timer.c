@@ -25,17 +25,15 @@
  */
 #define TIMER_MIN_PERIOD_NS	100000ULL
 
-#define REG(apic, off)		((apic)->regs[(off) >> 4])
-
 static int timer_mode(struct khv_lapic *apic)
 {
-	return (REG(apic, APIC_REG_LVT_TIMER) >> 17) & 3;
+	return (LAPIC_REG(apic, APIC_REG_LVT_TIMER) >> 17) & 3;
 }
 
 /* Divide configuration register (11.5.4, Figure 11-10). */
 static u32 timer_divisor(struct khv_lapic *apic)
 {
-	u32 dcr = REG(apic, APIC_REG_TIMER_DCR);
+	u32 dcr = LAPIC_REG(apic, APIC_REG_TIMER_DCR);
 	u32 v = (dcr & 3) | ((dcr >> 1) & 4);
 
 	return v == 7 ? 1 : 2 << v;
@@ -43,7 +41,7 @@ static u32 timer_divisor(struct khv_lapic *apic)
 
 static void timer_fire(struct khv_lapic *apic)
 {
-	u32 lvt = READ_ONCE(REG(apic, APIC_REG_LVT_TIMER));
+	u32 lvt = READ_ONCE(LAPIC_REG(apic, APIC_REG_LVT_TIMER));
 
 	if (!(lvt & KHV_LVT_MASKED))
 		khv_deliver_irq(apic->vcpu, lvt & 0xff, false);
@@ -78,7 +76,7 @@ void khv_lapic_timer_cancel(struct khv_lapic *apic)
 /* A write of the initial count (re)starts the timer; 0 stops it. */
 void khv_lapic_timer_start(struct khv_lapic *apic)
 {
-	u64 count = REG(apic, APIC_REG_TIMER_ICR);
+	u64 count = LAPIC_REG(apic, APIC_REG_TIMER_ICR);
 	u64 period;
 
 	hrtimer_cancel(&apic->timer);

@@ -370,7 +370,7 @@ static void svm_vcpu_run(struct khv_vcpu *vcpu)
 	khv_svm_vmrun(svm->vmcb_pa, vcpu->gpr, page_to_phys(sd->host_save));
 	local_irq_disable();
 	svm_stgi();
-	svm_complete_virq(vcpu);
+	svm_complete_events(vcpu);
 
 	/* #VMEXIT leaves DR7 at 0x400 (APM Vol. 2, 15.5.1): restore ours. */
 	if (hw_breakpoint_active())

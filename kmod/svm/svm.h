@@ -33,12 +33,8 @@ struct svm_vcpu {
 
 	/* An event cut short by the exit, to deliver again (EXITINTINFO). */
 	u64 reinject;
-	/*
-	 * The APIC vector offered to the guest through V_IRQ at the last
-	 * entry, or -1; and whether the exit cut its delivery short.
-	 */
+	/* The APIC vector offered through V_IRQ at the last entry, or -1. */
 	int virq;
-	bool virq_cut_short;
 	/* The last vcpu_run found SVM off on its CPU and did not enter. */
 	bool skipped_entry;
 
@@ -87,8 +83,7 @@ void svm_reset_state(struct khv_vcpu *vcpu);
 
 /* svm_events.c */
 void svm_inject_pending(struct khv_vcpu *vcpu);
-void svm_save_interrupted_event(struct khv_vcpu *vcpu);
-void svm_complete_virq(struct khv_vcpu *vcpu);
+void svm_complete_events(struct khv_vcpu *vcpu);
 int svm_handle_vintr(struct khv_vcpu *vcpu);
 
 /* svm_exit.c */

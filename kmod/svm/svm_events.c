@@ -86,32 +86,67 @@ static void svm_inject_apic(struct khv_vcpu *vcpu)
 }
 
 /*
- * Right after the exit, before anything handles it: did the guest take
- * the offered vector?  The CPU clears V_IRQ when it takes a virtual
- * interrupt (15.21.4); a delivery that the exit cut short shows in
- * EXITINTINFO as an external interrupt with that vector.  Taken, it is
- * in service from now on; otherwise it stays requested in IRR and is
- * offered again (so EXITINTINFO must not deliver it too).
+ * Right after the exit, before anything handles it: what became of the
+ * events the entry delivered.
+ *
+ * The offered APIC vector: the CPU clears V_IRQ when it takes a virtual
+ * interrupt (APM Vol. 2, 15.21.4); a delivery that the exit cut short
+ * shows in EXITINTINFO as an external interrupt with that vector.  Taken,
+ * it is in service from now on; otherwise it stays requested in IRR and
+ * is offered again, so EXITINTINFO must not deliver it too.
+ *
+ * Any other event the exit interrupted (EXITINTINFO, 15.7.2) is delivered
+ * again on the next entry.  Software interrupts (INTn) are not: the CPU
+ * restarts the instruction, which raises them anew.
+ *
+ * A VMRUN that failed its checks delivered nothing (15.5.1): the vector
+ * stays requested, the event queue as it was.
  */
-void svm_complete_virq(struct khv_vcpu *vcpu)
+void svm_complete_events(struct khv_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_control *c = &svm->vmcb->control;
 	u64 info = c->exit_int_info;
+	bool entered = (c->exit_code & SVM_EXIT_INVALID_LO) !=
+		       SVM_EXIT_INVALID_LO;
+	bool cut_short = false;
 
-	svm->virq_cut_short = false;
-	if (svm->virq < 0)
+	if (svm->virq >= 0) {
+		cut_short = (info & VMCB_EVT_VALID) &&
+			    (info & VMCB_EVT_TYPE_MASK) == VMCB_EVT_TYPE_INTR &&
+			    (info & VMCB_EVT_VECTOR_MASK) == svm->virq;
+		if (entered && !(c->int_ctl & VMCB_V_IRQ) && !cut_short)
+			khv_lapic_accept(vcpu, svm->virq);
+		c->int_ctl &= ~VMCB_V_IRQ_REQUEST;
+		svm->vmcb_dirty |= VMCB_CLEAN_TPR;
+		svm->virq = -1;
+	}
+	if (!entered)
 		return;
-	svm->virq_cut_short = (info & VMCB_EVT_VALID) &&
-			      (info & VMCB_EVT_TYPE_MASK) == VMCB_EVT_TYPE_INTR &&
-			      (info & VMCB_EVT_VECTOR_MASK) == svm->virq;
-	/* A VMRUN that failed its checks delivered nothing (15.5.1). */
-	if (!(c->int_ctl & VMCB_V_IRQ) && !svm->virq_cut_short &&
-	    (c->exit_code & SVM_EXIT_INVALID_LO) != SVM_EXIT_INVALID_LO)
-		khv_lapic_accept(vcpu, svm->virq);
-	c->int_ctl &= ~VMCB_V_IRQ_REQUEST;
-	svm->vmcb_dirty |= VMCB_CLEAN_TPR;
-	svm->virq = -1;
+	c->event_inj = 0;
+	if (!(info & VMCB_EVT_VALID) || cut_short)
+		return;
+	if ((info & VMCB_EVT_TYPE_MASK) == VMCB_EVT_TYPE_SOFT)
+		return;
+	svm->reinject = info;
+}
+
+/*
+ * A guest's MOV to CR8 writes V_TPR without an exit.  While the APIC holds
+ * an interrupt that only TPR keeps out, intercept those writes, so that
+ * lowering TPR lets it in at the next instruction, as on a real APIC
+ * (SDM Vol. 3A, 11.8.6); otherwise it would wait for an unrelated exit.
+ */
+static void svm_update_cr8_intercept(struct khv_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control *c = &svm->vmcb->control;
+	u32 want = khv_lapic_tpr_blocks(vcpu) ? VMCB_INTERCEPT_CR8_WRITE : 0;
+
+	if ((c->intercept_cr & VMCB_INTERCEPT_CR8_WRITE) == want)
+		return;
+	c->intercept_cr = (c->intercept_cr & ~VMCB_INTERCEPT_CR8_WRITE) | want;
+	svm->vmcb_dirty |= VMCB_CLEAN_I;
 }
 
 /* Called before every VMRUN, interrupts off. */
@@ -121,6 +156,7 @@ void svm_inject_pending(struct khv_vcpu *vcpu)
 	struct vmcb_control *c = &svm->vmcb->control;
 	u64 inj;
 
+	svm_update_cr8_intercept(vcpu);
 	if (svm->reinject) {
 		c->event_inj = svm->reinject;
 		svm->reinject = 0;
@@ -151,25 +187,6 @@ void svm_inject_pending(struct khv_vcpu *vcpu)
 	}
 	c->event_inj = inj | vcpu->event.vector | VMCB_EVT_VALID;
 	vcpu->event_queued = false;
-}
-
-/*
- * After an exit: an event the exit interrupted is delivered again on the
- * next entry.  Software interrupts (INTn) are not: the CPU restarts the
- * instruction, which raises them anew.
- */
-void svm_save_interrupted_event(struct khv_vcpu *vcpu)
-{
-	struct svm_vcpu *svm = to_svm(vcpu);
-	struct vmcb_control *c = &svm->vmcb->control;
-	u64 info = c->exit_int_info;
-
-	c->event_inj = 0;
-	if (!(info & VMCB_EVT_VALID) || svm->virq_cut_short)
-		return;
-	if ((info & VMCB_EVT_TYPE_MASK) == VMCB_EVT_TYPE_SOFT)
-		return;
-	svm->reinject = info;
 }
 
 /* The guest can take an interrupt now: the next entry injects it. */

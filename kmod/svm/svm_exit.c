@@ -15,7 +15,7 @@
 
 #include "uapi/linux/khv_stats.h"
 #include "svm.h"
-
+#include "../lapic.h"
 
 /*
  * Move RIP past the instruction that exited.  With NRIP save the VMCB
@@ -175,42 +175,87 @@ static int svm_npf(struct khv_vcpu *vcpu)
 }
 
 /*
- * MOV to or from DR0-7 (exit codes 20h-2Fh and 30h-3Fh).  Decode assists
- * give the GPR in EXITINFO1[3:0]; without them khv decodes the
- * instruction: [REX] 0F 21/23 ModRM with mod = 11b (SDM Vol. 2, MOV-Move
- * to/from Debug Registers).
+ * The GPR operand of a MOV to or from a control or debug register (exit
+ * codes 00h-3Fh), or -1.  Decode assists give it in EXITINFO1[3:0] (APM
+ * Vol. 2, 15.33.1); without them khv decodes the instruction: [F0] [REX]
+ * 0F op ModRM, always a register operand (SDM Vol. 2B, MOV-Move to/from
+ * Control Registers, MOV-Move to/from Debug Registers).  *len is the
+ * length for svm_skip(): 0 when NRIP save gives the next RIP.
  */
+static int svm_mov_gpr(struct khv_vcpu *vcpu, u8 op, unsigned int *len)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+	u8 insn[15];
+	unsigned int n = sizeof(insn), i = 0;
+	int rex_b = 0;
+
+	if (svm_has(SVM_FEAT_DECODE_ASSISTS) &&
+	    (vmcb->control.exit_info1 & BIT_ULL(63))) {
+		*len = 0;		/* NRIP save comes with decode assists */
+		return vmcb->control.exit_info1 & 0xf;
+	}
+	if (khv_fetch_insn(vcpu, insn, &n))
+		return -1;
+	/* LOCK MOV CR0 is MOV CR8 outside 64-bit mode (APM Vol. 3, MOV CRn). */
+	if (n > i && insn[i] == 0xf0)
+		i++;
+	if (n > i && svm_code_size(vcpu) == 64 && (insn[i] & 0xf0) == 0x40)
+		rex_b = insn[i++] & 1;
+	if (n < i + 3 || insn[i] != 0x0f || insn[i + 1] != op)
+		return -1;
+	*len = i + 3;
+	return (insn[i + 2] & 7) | (rex_b << 3);
+}
+
+/* A MOV's source register, as wide as the code that executed it. */
+static u64 svm_mov_source(struct khv_vcpu *vcpu, int gpr)
+{
+	u64 val = vcpu->gpr[gpr];
+
+	return svm_code_size(vcpu) == 64 ? val : (u32)val;
+}
+
+/*
+ * MOV to CR8 (exit code 18h), intercepted only while an APIC interrupt
+ * waits for TPR to drop (svm_events.c): CR8 is TPR[7:4] (SDM Vol. 3A,
+ * 11.8.6.1), and its bits 63:4 are reserved (#GP, SDM Vol. 2B, MOV).
+ * The entry after this one offers the interrupt if TPR now lets it in.
+ */
+static int svm_write_cr8(struct khv_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	unsigned int len;
+	int gpr = svm_mov_gpr(vcpu, 0x22, &len);
+	u64 val;
+
+	if (gpr < 0)
+		return khv_internal_error(vcpu, KHV_INTERNAL_EMULATION, NULL, 0);
+	val = svm_mov_source(vcpu, gpr);
+	if (val > 0xf) {
+		khv_inject_gp(vcpu);
+		return 1;
+	}
+	if (vcpu->lapic)
+		khv_lapic_set_tpr(vcpu, val << 4);
+	else
+		c->int_ctl = (c->int_ctl & ~VMCB_V_TPR_MASK) | val;
+	svm_skip(vcpu, len);
+	return 1;
+}
+
+/* MOV to or from DR0-7 (exit codes 20h-2Fh and 30h-3Fh). */
 static int svm_dr(struct khv_vcpu *vcpu)
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 	u64 code = vmcb->control.exit_code;
 	bool write = code >= SVM_EXIT_WRITE_DR0;
-	int dr = code & 0xf, gpr, len = 3;
-	u8 insn[15];
-	unsigned int n = sizeof(insn);
+	int dr = code & 0xf, gpr;
+	unsigned int len;
 	u64 val;
 
-	if (svm_has(SVM_FEAT_DECODE_ASSISTS) &&
-	    (vmcb->control.exit_info1 & BIT_ULL(63))) {
-		gpr = vmcb->control.exit_info1 & 0xf;
-		len = 0;		/* NRIP save comes with decode assists */
-	} else {
-		int i = 0, rex_b = 0;
-
-		if (khv_fetch_insn(vcpu, insn, &n) || n < 3)
-			return khv_internal_error(vcpu, KHV_INTERNAL_EMULATION,
-						  NULL, 0);
-		if (svm_code_size(vcpu) == 64 && (insn[0] & 0xf0) == 0x40) {
-			rex_b = insn[0] & 1;
-			i = 1;
-		}
-		if (insn[i] != 0x0f || (insn[i + 1] != 0x21 &&
-					insn[i + 1] != 0x23))
-			return khv_internal_error(vcpu, KHV_INTERNAL_EMULATION,
-						  NULL, 0);
-		gpr = (insn[i + 2] & 7) | (rex_b << 3);
-		len = i + 3;
-	}
+	gpr = svm_mov_gpr(vcpu, write ? 0x23 : 0x21, &len);
+	if (gpr < 0)
+		return khv_internal_error(vcpu, KHV_INTERNAL_EMULATION, NULL, 0);
 
 	/* DR4/DR5 alias DR6/DR7 unless CR4.DE (SDM Vol. 3B, 19.2.2). */
 	if (dr == 4 || dr == 5) {
@@ -221,9 +266,7 @@ static int svm_dr(struct khv_vcpu *vcpu)
 		dr += 2;
 	}
 	if (write) {
-		val = vcpu->gpr[gpr];
-		if (svm_code_size(vcpu) != 64)
-			val = (u32)val;
+		val = svm_mov_source(vcpu, gpr);
 		if (dr < 4) {
 			vcpu->dr[dr] = val;
 		} else if (val >> 32) {
@@ -260,6 +303,7 @@ static int svm_reflect_exception(struct khv_vcpu *vcpu)
 typedef int (*svm_exit_handler)(struct khv_vcpu *vcpu);
 
 static const svm_exit_handler svm_exit_handlers[SVM_EXIT_MAX] = {
+	[SVM_EXIT_WRITE_CR8] = svm_write_cr8,
 	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 7] = svm_dr,
 	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 7] = svm_dr,
 	[SVM_EXIT_EXCP_BASE + 1] = svm_reflect_exception,
@@ -386,8 +430,6 @@ int svm_handle_exit(struct khv_vcpu *vcpu)
 		return 1;
 	if ((code & SVM_EXIT_INVALID_LO) == SVM_EXIT_INVALID_LO)
 		return svm_entry_failed(vcpu);
-
-	svm_save_interrupted_event(vcpu);
 
 	if (code < SVM_EXIT_MAX && svm_exit_handlers[code])
 		return svm_exit_handlers[code](vcpu);

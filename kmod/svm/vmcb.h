@@ -94,6 +94,9 @@ struct vmcb {
 	struct vmcb_save save;
 } __packed;
 
+/* intercept_cr, offset 000h: MOV to CR8 (writes are bits 31:16). */
+#define VMCB_INTERCEPT_CR8_WRITE	BIT(16 + 8)
+
 /* Intercept vector 3, offset 00Ch (Table B-1). */
 #define VMCB_INTERCEPT_INTR		BIT(0)
 #define VMCB_INTERCEPT_NMI		BIT(1)
@@ -179,6 +182,7 @@ struct vmcb {
 #define VMCB_EVT_VALID			BIT_ULL(31)
 
 /* Exit codes (APM Vol. 2, Appendix C). */
+#define SVM_EXIT_WRITE_CR8		0x018
 #define SVM_EXIT_READ_DR0		0x020
 #define SVM_EXIT_WRITE_DR0		0x030
 #define SVM_EXIT_EXCP_BASE		0x040
