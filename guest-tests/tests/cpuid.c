@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cpuid: what the hypervisor reports through CPUID is plausible for a
- * 64-bit x86 guest and hides virtualization extensions.
+ * 64-bit x86 guest and hides virtualization extensions; a leaf above the
+ * maximum reads as the vendor's CPUs answer it.
  */
 #include "libguest.h"
 
@@ -15,7 +16,7 @@ static bool is_vendor(const struct cpuid *r, const char *v)
 int main(void)
 {
 	struct cpuid r0 = cpuid(0), r1 = cpuid(1), x0 = cpuid(0x80000000);
-	struct cpuid x1, h;
+	struct cpuid x1, h, top, above, xabove;
 	u32 family, model;
 	char hv[13];
 	char vendor[13];
@@ -54,5 +55,22 @@ int main(void)
 	x1 = cpuid(0x80000001);
 	report(x1.d & (1u << 29), "0x80000001 EDX %x: long mode", x1.d);
 	report(!(x1.c & (1u << 2)), "SVM (0x80000001.ECX[2]) clear");
+
+	/*
+	 * Above the maximum basic or extended leaf an Intel CPU returns the
+	 * highest basic leaf (SDM Vol. 2A, CPUID), an AMD one zero.
+	 */
+	top = cpuid_count(r0.a, 0);
+	above = cpuid_count(r0.a + 1, 0);
+	xabove = cpuid_count(x0.a + 1, 0);
+	if (is_vendor(&r0, "GenuineIntel"))
+		report(!memcmp(&above, &top, sizeof(top)) &&
+		       !memcmp(&xabove, &top, sizeof(top)),
+		       "Intel: leaves %x and %x read as leaf %x", r0.a + 1,
+		       x0.a + 1, r0.a);
+	else
+		report(!(above.a | above.b | above.c | above.d) &&
+		       !(xabove.a | xabove.b | xabove.c | xabove.d),
+		       "AMD: leaves %x and %x read as zero", r0.a + 1, x0.a + 1);
 	return report_summary();
 }

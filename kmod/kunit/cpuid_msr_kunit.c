@@ -250,6 +250,49 @@ static void cpuid_missing_leaf(struct kunit *test)
 	expect_regs(test, f, 0, 0, 0, 0);
 }
 
+/*
+ * A leaf above its range's maximum: the highest basic leaf on Intel
+ * (same subleaf), zero on AMD (SDM Vol. 2A and APM Vol. 3, CPUID).
+ */
+static const struct {
+	u32 fn, index, eax, ebx, ecx;
+} out_of_range_intel[] = {
+	{ 8, 0, 1, 0x219c07ab, 0x4 },		/* basic: leaf 7.0 */
+	{ 0x3fffffff, 1, 0x10, 0, 0 },		/* basic: leaf 7.1 */
+	{ 0x80000009, 0, 1, 0x219c07ab, 0x4 },	/* extended: leaf 7.0 */
+	{ 5, 0, 0, 0, 0 },			/* missing but in range */
+	{ 0x80000005, 0, 0, 0, 0 },
+	{ 0x40000001, 0, 0, 0, 0 },		/* outside both ranges */
+	{ 0xc0000000, 0, 0, 0, 0 },
+};
+
+static void cpuid_out_of_range(struct kunit *test)
+{
+	struct fake_cpu *f = fake_alloc(test);
+	unsigned int i;
+
+	/* GenuineIntel, max basic leaf 7 (two subleaves), max extended 8. */
+	add_leaf(f, 0, 0, 0, 7, 0x756e6547, 0x6c65746e, 0x49656e69);
+	add_leaf(f, 7, 0, KHV_CPUID_FLAG_INDEXED, 1, 0x219c07ab, 0x4, 0);
+	add_leaf(f, 7, 1, KHV_CPUID_FLAG_INDEXED, 0x10, 0, 0, 0);
+	add_leaf(f, 0x80000000, 0, 0, 0x80000008, 0, 0, 0);
+	add_leaf(f, 0x40000000, 0, 0, 0x40000000, 1, 2, 3);
+	for (i = 0; i < ARRAY_SIZE(out_of_range_intel); i++) {
+		run_cpuid(f, out_of_range_intel[i].fn,
+			  out_of_range_intel[i].index);
+		expect_regs(test, f, out_of_range_intel[i].eax,
+			    out_of_range_intel[i].ebx,
+			    out_of_range_intel[i].ecx, 0);
+	}
+
+	/* AuthenticAMD: zero above the maximum. */
+	f = fake_alloc(test);
+	add_leaf(f, 0, 0, 0, 7, 0x68747541, 0x444d4163, 0x69746e65);
+	add_leaf(f, 7, 0, KHV_CPUID_FLAG_INDEXED, 1, 0x219c07ab, 0x4, 0);
+	run_cpuid(f, 8, 0);
+	expect_regs(test, f, 0, 0, 0, 0);
+}
+
 /* CPUID.01H:ECX.OSXSAVE[27] reflects CR4.OSXSAVE (SDM Vol. 2, CPUID). */
 static void cpuid_osxsave(struct kunit *test)
 {
@@ -600,6 +643,7 @@ static struct kunit_case khv_cpuid_msr_cases[] = {
 	KUNIT_CASE(cpuid_lookup),
 	KUNIT_CASE(cpuid_indexed),
 	KUNIT_CASE(cpuid_missing_leaf),
+	KUNIT_CASE(cpuid_out_of_range),
 	KUNIT_CASE(cpuid_osxsave),
 	KUNIT_CASE(msr_common_regs),
 	KUNIT_CASE(msr_mtrr_registers),
