@@ -182,9 +182,14 @@ static void test_periodic(void)
 	n = wait_irqs(5, 20 * ref);
 	ccr = apic_read(APIC_TIMER_CCR);
 	report(n == 5, "periodic: 5 interrupts (%u)", n);
-	/* Four periods from the first to the fifth, by the APIC's own rate. */
+	/*
+	 * Four periods from the first to the fifth, by the APIC's own rate.
+	 * A late first interrupt shortens the span by less than a period
+	 * (later ticks coalesce in IRR), so more than 3 periods are left;
+	 * 2.5 leaves room for the rate's measurement.
+	 */
 	t = irq_tscs[4] - irq_tscs[0];
-	report(n == 5 && t >= 3 * period,
+	report(n == 5 && t >= 5 * period / 2,
 	       "periodic: not faster than the period (%lu cycles for 4, period %lu)",
 	       (unsigned long)t, (unsigned long)period);
 	report(ccr > 0 && ccr <= REF_COUNT,
