@@ -306,8 +306,7 @@ static int lapic_write(struct khv_lapic *apic, u32 off, u32 val)
 		LAPIC_REG(apic, off) = val & lvt_mask(off);
 		break;
 	case APIC_REG_TIMER_ICR:
-		LAPIC_REG(apic, off) = val;
-		khv_lapic_timer_start(apic);
+		khv_lapic_timer_set_icr(apic, val);
 		break;
 	case APIC_REG_TIMER_DCR:
 		LAPIC_REG(apic, off) = val & 0xb;

@@ -92,7 +92,7 @@ void khv_lapic_show(struct seq_file *m, struct khv_vcpu *vcpu);
 /* lapic_timer.c */
 void khv_lapic_timer_init(struct khv_lapic *apic);
 void khv_lapic_timer_cancel(struct khv_lapic *apic);
-void khv_lapic_timer_start(struct khv_lapic *apic);
+void khv_lapic_timer_set_icr(struct khv_lapic *apic, u32 val);
 u32 khv_lapic_timer_ccr(struct khv_lapic *apic);
 void khv_lapic_set_deadline(struct khv_lapic *apic, u64 deadline);
 

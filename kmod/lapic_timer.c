@@ -73,15 +73,22 @@ void khv_lapic_timer_cancel(struct khv_lapic *apic)
 	apic->tsc_deadline = 0;
 }
 
-/* A write of the initial count (re)starts the timer; 0 stops it. */
-void khv_lapic_timer_start(struct khv_lapic *apic)
+/*
+ * A write of the initial count (re)starts the timer; 0 stops it.  In
+ * TSC-deadline mode the write is ignored (11.5.4.1): an armed deadline
+ * stays armed.
+ */
+void khv_lapic_timer_set_icr(struct khv_lapic *apic, u32 val)
 {
-	u64 count = LAPIC_REG(apic, APIC_REG_TIMER_ICR);
+	u64 count = val;
 	u64 period;
 
+	if (timer_mode(apic) == TIMER_MODE_DEADLINE)
+		return;
+	LAPIC_REG(apic, APIC_REG_TIMER_ICR) = val;
 	hrtimer_cancel(&apic->timer);
 	apic->timer_period_ns = 0;
-	if (timer_mode(apic) == TIMER_MODE_DEADLINE || !count)
+	if (!count)
 		return;
 	period = count * timer_divisor(apic);
 	if (timer_mode(apic) == TIMER_MODE_PERIODIC)

@@ -10,7 +10,8 @@
  *   - TSC-deadline (CPUID.01H:ECX[24]): one interrupt, not before the TSC
  *     reaches IA32_TSC_DEADLINE, which then reads 0; a deadline already
  *     past fires; a write of 0 disarms; initial-count writes are
- *     ignored and the current count reads 0 (11.5.4.1);
+ *     ignored (an armed deadline stays armed) and the current count
+ *     reads 0 (11.5.4.1);
  *   - TPR: an interrupt whose priority class is not above TPR[7:4] waits
  *     in IRR with PPR = TPR; lowering TPR through the APIC page or
  *     through CR8 (CR8 = TPR[7:4]) lets it in before the next instruction.
@@ -232,6 +233,14 @@ static void test_deadline(void)
 	idle(ref);
 	report(count == 1 && rdmsr(MSR_TSC_DEADLINE) == 0,
 	       "TSC-deadline: once only, then the MSR reads 0 (%u)", count);
+
+	count = 0;
+	wrmsr(MSR_TSC_DEADLINE, rdtsc() + ref / 2);
+	apic_write(APIC_TIMER_ICR, 1000);
+	apic_write(APIC_TIMER_ICR, 0);
+	report(wait_irqs(1, 4 * ref) == 1,
+	       "TSC-deadline: initial-count writes leave the deadline armed");
+	idle(ref);
 
 	count = 0;
 	wrmsr(MSR_TSC_DEADLINE, rdtsc() - ref);
