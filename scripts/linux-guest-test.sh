@@ -91,6 +91,14 @@ while [ $i -lt 20000 ]; do
 	i=$((i + 1))
 done
 echo "KHV-TEST cpu $s"
+# RAM as the guest sees it: the firmware map (e820) and, on x86-64, the
+# pages of ZONE_NORMAL (RAM above 4 GiB), where the page allocator takes
+# the memory workload's pages from first.
+echo "KHV-TEST memtotal $(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
+for d in /sys/firmware/memmap/*; do
+	echo "KHV-TEST memmap $(cat $d/start) $(cat $d/end) $(cat $d/type)"
+done
+echo "KHV-TEST normal $(awk '$1 == "Node" { z = $4 } z == "Normal" && $1 == "managed" { print $2; exit }' /proc/zoneinfo)"
 dd if=/dev/zero of=/tmp/blob bs=1024 count=16384 2>/dev/null
 echo "KHV-TEST mem $(md5sum < /tmp/blob | cut -d' ' -f1)"
 rm /tmp/blob
@@ -230,6 +238,26 @@ check "/proc/cpuinfo" $?
 want=$(workload)
 got=$(line cpu | cut -d' ' -f3)
 check "CPU workload" "$([ "$got" = "$want" ]; echo $?)" "got '$got', want '$want'"
+# RAM: MemTotal between 80 % of --mem (the kernel keeps its image and
+# early allocations) and all of it; past 3 GiB the launcher puts the rest
+# above 4 GiB, beyond the PCI hole (Documentation/launcher.rst), where
+# the e820 map must show it and the kernel must manage it.
+mem_kb=$(echo "$MEM" | awk '{ n = $0 + 0; u = toupper(substr($0, length($0)))
+	if (u == "G") n *= 1048576; else if (u == "M") n *= 1024
+	else if (u == "K") n *= 1; else n /= 1024; printf "%d\n", n }')
+got=$(line memtotal | cut -d' ' -f3)
+check "RAM: MemTotal of --mem $MEM" \
+	"$([ -n "$got" ] && [ "$got" -ge $((mem_kb * 8 / 10)) ] && [ "$got" -le "$mem_kb" ]; echo $?)" \
+	"${got:-?} kB"
+if [ "$mem_kb" -gt $((3 * 1048576)) ]; then
+	high=$(grep "^KHV-TEST memmap 0x100000000 " "$log.txt" | cut -d' ' -f4-)
+	want_end=$(printf '0x%x' $((0x100000000 + (mem_kb - 3 * 1048576) * 1024 - 1)))
+	check "RAM above 4 GiB in the e820 map" \
+		"$([ "$high" = "$want_end System RAM" ]; echo $?)" "0x100000000-${high:-none}"
+	got=$(line normal | cut -d' ' -f3)
+	check "RAM above 4 GiB managed (ZONE_NORMAL)" \
+		"$([ -n "$got" ] && [ "$got" -gt 0 ]; echo $?)" "${got:-?} pages"
+fi
 want=$(dd if=/dev/zero bs=1024 count=16384 2>/dev/null | md5sum | cut -d' ' -f1)
 got=$(line mem | cut -d' ' -f3)
 check "memory workload" "$([ "$got" = "$want" ]; echo $?)" "md5 $got"
