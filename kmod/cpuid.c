@@ -66,13 +66,14 @@ static bool khv_cpuid_intel(const struct khv_cpuid_entry *e0)
 }
 
 /*
- * A leaf missing from the table and above the highest of its range, basic (below 4000_0000h) or
- * extended (8000_0000h-8FFF_FFFFh), reads on an Intel CPU as the highest
- * basic leaf, same subleaf (SDM Vol. 2A, CPUID: "If a value entered for
- * CPUID.EAX is higher than the maximum input value for basic or extended
- * function for that processor then the data for the highest basic
- * information leaf is returned"), and as zero on an AMD one.  The
- * guest's vendor is the table's.  Returns the leaf to read instead, or fn.
+ * A leaf missing from the table and above the highest of its range,
+ * basic (below 4000_0000h) or extended (8000_0000h-8FFF_FFFFh), reads on
+ * an Intel CPU as the highest basic leaf, same subleaf (SDM Vol. 2A,
+ * CPUID: "If a value entered for CPUID.EAX is higher than the maximum
+ * input value for basic or extended function for that processor then
+ * the data for the highest basic information leaf is returned"), and as
+ * zero on an AMD one.  The guest's vendor is the table's.  Returns the
+ * leaf to read instead, or fn.
  */
 static u32 khv_cpuid_out_of_range(struct khv_cpuid_table *t, u32 fn)
 {
@@ -106,9 +107,13 @@ void khv_emulate_cpuid(struct khv_vcpu *vcpu)
 	u32 eax = 0, ebx = 0, ecx = 0, edx = 0;
 
 	e = khv_cpuid_find(vcpu->cpuid, fn, index);
-	if (!e && khv_cpuid_out_of_range(vcpu->cpuid, fn) != fn) {
-		fn = khv_cpuid_out_of_range(vcpu->cpuid, fn);
-		e = khv_cpuid_find(vcpu->cpuid, fn, index);
+	if (!e) {
+		u32 alt = khv_cpuid_out_of_range(vcpu->cpuid, fn);
+
+		if (alt != fn) {
+			fn = alt;
+			e = khv_cpuid_find(vcpu->cpuid, fn, index);
+		}
 	}
 	if (e) {
 		eax = e->eax;
