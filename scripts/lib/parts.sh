@@ -10,6 +10,10 @@
 #                          "N passed, N failed" line (a part that prints
 #                          none counts as one test; one that fails without
 #                          counting a failure counts one more)
+#   part_start NAME COMMAND...   start one part in the background, its
+#                          output kept until part_wait NAME
+#   part_wait NAME         wait for it, print its output, count it as part
+#                          does
 #   parts_add NAME PASSED FAILED   count a part that did not run
 #   parts_finish   print the summaries and the total, exit 1 on failures
 #   parts_parse FILE STATUS   read FILE's last "N passed, N failed" line
@@ -58,6 +62,42 @@ part() {
 	rm -f "$out"
 	echo "== $name: $((SECONDS - t0)) s"
 	parts_add "$name" "$parts_p" "$parts_f"
+}
+
+# A part in the background (one at a time): its output goes to a file, so
+# that it does not interleave with the parts in the foreground.
+part_start() {
+	parts_bg_name=$1
+	shift
+	parts_bg_out=$(mktemp "${TMPDIR:-/tmp}/khv-parts.XXXXXX")
+	parts_bg_t0=$SECONDS
+	echo "== $parts_bg_name: started in the background: $*"
+	{
+		"$@" >"$parts_bg_out" 2>&1
+		echo $? >"$parts_bg_out.status"
+	} &
+	parts_bg_pid=$!
+}
+
+part_wait() {
+	local status
+	[ "${parts_bg_name:-}" = "$1" ] || {
+		echo "$PARTS_NAME: no part $1 in the background"
+		parts_add "$1" 0 1
+		return
+	}
+	echo "== $1: waiting for the background part"
+	wait "$parts_bg_pid" || true
+	status=$(cat "$parts_bg_out.status" 2>/dev/null || echo 1)
+	echo "== $1: its output"
+	cat "$parts_bg_out"
+	if ! parts_parse "$parts_bg_out" "$status"; then
+		parts_p=$((status == 0)) parts_f=$((status != 0))
+	fi
+	rm -f "$parts_bg_out" "$parts_bg_out.status"
+	echo "== $1: $((SECONDS - parts_bg_t0)) s (in the background)"
+	parts_add "$1" "$parts_p" "$parts_f"
+	parts_bg_name=
 }
 
 parts_finish() {
