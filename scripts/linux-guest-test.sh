@@ -171,6 +171,10 @@ hang_report() {	# hang_report PID
 	[ "$ACCEL" = khv ] && [ ! -d /sys/kernel/debug/khv ] &&
 		mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	for round in 1 2; do
+		# The vCPUs first: every process the report starts may wake
+		# a lab CPU that sleeps, and with it what the guest waits for.
+		[ "$ACCEL" = khv ] &&
+			cat /sys/kernel/debug/khv/vcpus >"$work/vcpus" 2>&1
 		echo "  --- look $round"
 		for t in /proc/$1/task/*; do
 			echo "  thread ${t##*/} $(cat $t/comm 2>/dev/null):" \
@@ -180,7 +184,6 @@ hang_report() {	# hang_report PID
 		done
 		grep -e LOC: -e RES: -e CAL: /proc/interrupts | sed 's/^/  /'
 		if [ "$ACCEL" = khv ]; then
-			cat /sys/kernel/debug/khv/vcpus >"$work/vcpus" 2>&1
 			sed 's/^/  /' "$work/vcpus"
 			for rip in $(sed -n 's/.* rip \(0x[0-9a-f]*\) .*/\1/p' "$work/vcpus"); do
 				guest_symbol "$rip"
