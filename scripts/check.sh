@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # `make check`: build everything; start the VMX lab in Bochs
-# (scripts/check-vmx.sh) in the background while the unit tests run and
-# the debug kernel, Debian's 6.12 and the foreign Multiboot kernels of
-# scripts/foreign-guests.sh are prepared; once it has ended, boot the SVM
-# lab and run the guest tests on khv and on KVM (scripts/lab-check.sh);
-# then the interactive console, guest chaos (scripts/chaos-check.sh), the
-# fuzzers' short run (scripts/fuzz-check.sh), the debug-kernel lane and
-# Debian's 6.12 as lab kernel and guest (scripts/check-k612.sh), each in
-# its own lab boot.
+# (scripts/check-vmx.sh) in the background; beside it run the unit tests,
+# build the debug kernel and the foreign Multiboot kernels of
+# scripts/foreign-guests.sh, khv-migrate and Debian's 6.12 as lab kernel
+# and guest (scripts/check-k612.sh); once the Bochs lab has ended, boot
+# the SVM lab and run the guest tests on khv and on KVM
+# (scripts/lab-check.sh); then the interactive console, guest chaos
+# (scripts/chaos-check.sh), the fuzzers' short run (scripts/fuzz-check.sh)
+# and the debug-kernel lane, each in its own lab boot.
 # Every part prints its own lines; the last line adds them all up:
 # "N passed, N failed".  Exit status 0 only when nothing failed.
 #
@@ -31,22 +31,22 @@ if ! "$MAKE" all; then
 fi
 
 # The VMX lab (Bochs, scripts/check-vmx.sh) emulates on one host thread
-# for half an hour.  It runs in the background beside the parts that time
-# nothing: the unit tests and the preparation of later parts (the debug
-# kernel's build, niced; Debian's 6.12 packages; the foreign kernels),
-# which then find their caches warm.  make check waits for it before the
-# first SVM lab boots, so that no two labs share the host's two cores: the
-# SVM labs' timing checks (sleep 1, the APIC timer) need them.
+# for a quarter of an hour or more.  It runs in the background beside the
+# parts that need at most one core: the unit tests, the debug kernel's
+# build (niced), the foreign kernels, khv-migrate and Debian's 6.12 lane
+# (both labs on one QEMU thread).  make check waits for it before the
+# SVM labs that run a thread per CPU, whose timing checks (sleep 1, the
+# APIC timer) need both of the host's cores.
 part_start vmx scripts/check-vmx.sh
 part tools "$MAKE" -C tools test
 if [ -f kmod/tests/Makefile ]; then
 	part kmod-tests "$MAKE" -C kmod/tests run
 fi
+# The debug kernel (KUnit, KASAN, lockdep, kmemleak, UBSAN), built once
+# and cached for the debug lane below.
 part debug-kernel scripts/debug-kernel
-echo "== fetch-k612: scripts/fetch-k612"
-scripts/fetch-k612 >/dev/null || echo "check: fetch-k612 failed (the 6.12 lane says why)"
 # Multiboot kernels nobody wrote for khv (QEMU's i386 system tests, from
-# Debian's qemu source), built on the host and compared in the same boot.
+# Debian's qemu source), built on the host and compared in the SVM lab.
 lab_cmd=("$ROOT/scripts/lab-check.sh")
 lab_add=()
 echo "== foreign-guests: scripts/foreign-guests.sh"
@@ -56,26 +56,26 @@ if foreign=$(scripts/foreign-guests.sh); then
 else
 	parts_add foreign-guests 0 1
 fi
-part_wait vmx
-part lab scripts/labvm --cpu svm --mem 3G --timeout "${LAB_CHECK_TIMEOUT:-1800}" \
-	${lab_add[@]+"${lab_add[@]}"} -- "${lab_cmd[@]}"
 # vCPUs whose threads hop between the lab's two CPUs (khv-migrate), on
 # one QEMU thread: with a thread per vCPU, QEMU 7.2 mixes up the two
 # vCPUs' states (Documentation/reliability.rst, "Guest chaos", flaw 4).
 part migrate env LAB_QEMU_EXTRA="-accel tcg,thread=single${LAB_QEMU_EXTRA:+ $LAB_QEMU_EXTRA}" \
 	scripts/labvm --cpu svm --timeout 300 -- "$ROOT/tools/abitest/khv-migrate"
+# Debian's 6.12 from bookworm-backports: khv.ko built for it with W=1,
+# then the lab checks in a 6.12 lab boot (on one QEMU thread).
+part k612 scripts/check-k612.sh
+part_wait vmx
+
+part lab scripts/labvm --cpu svm --mem 3G --timeout "${LAB_CHECK_TIMEOUT:-1800}" \
+	${lab_add[@]+"${lab_add[@]}"} -- "${lab_cmd[@]}"
 # The interactive console, typed into through tmux (its own lab boot).
 part console scripts/console-test.sh
 part chaos scripts/chaos-check.sh
 # The fuzzers' short run: dev-fuzz over the launcher's devices on the
 # host, khv-fuzz's 50,000 steps in one SVM lab boot.
 part fuzz scripts/fuzz-check.sh
-# The debug kernel (KUnit, KASAN, lockdep, kmemleak, UBSAN): built once
-# and cached, then the KUnit suites, the guest tests, the Linux guest and
-# 100,000 khv-fuzz steps under it, in one boot.
+# The debug lane: the KUnit suites, the guest tests, the Linux guest and
+# 100,000 khv-fuzz steps under the debug kernel, in one boot.
 part debug env DEBUG_FUZZ_CALLS="${DEBUG_FUZZ_CALLS:-100000}" \
 	LAB_DEBUG_TIMEOUT="${LAB_DEBUG_TIMEOUT:-2700}" scripts/check-debug.sh
-# Debian's 6.12 from bookworm-backports: khv.ko built for it with W=1,
-# then the lab checks in a 6.12 lab boot.
-part k612 scripts/check-k612.sh
 parts_finish
