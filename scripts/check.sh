@@ -4,12 +4,12 @@
 # `make check`: build everything; start the VMX lab in Bochs
 # (scripts/check-vmx.sh) in the background; beside it run the unit tests,
 # build the debug kernel and the foreign Multiboot kernels of
-# scripts/foreign-guests.sh, khv-migrate and Debian's 6.12 as lab kernel
-# and guest (scripts/check-k612.sh); once the Bochs lab has ended, boot
-# the SVM lab and run the guest tests on khv and on KVM
-# (scripts/lab-check.sh); then the interactive console, guest chaos
-# (scripts/chaos-check.sh), the fuzzers' short run (scripts/fuzz-check.sh)
-# and the debug-kernel lane, each in its own lab boot.
+# scripts/foreign-guests.sh, khv-migrate, Debian's 6.12 as lab kernel and
+# guest (scripts/check-k612.sh) and guest chaos (scripts/chaos-check.sh);
+# once the Bochs lab has ended, boot the SVM lab and run the guest tests
+# on khv and on KVM (scripts/lab-check.sh); then the interactive console,
+# the fuzzers' short run (scripts/fuzz-check.sh) and the debug-kernel
+# lane, each in its own lab boot.
 # Every part prints its own lines; the last line adds them all up:
 # "N passed, N failed".  Exit status 0 only when nothing failed.
 #
@@ -33,8 +33,8 @@ fi
 # The VMX lab (Bochs, scripts/check-vmx.sh) emulates on one host thread
 # for a quarter of an hour or more.  It runs in the background beside the
 # parts that need at most one core: the unit tests, the debug kernel's
-# build (niced), the foreign kernels, khv-migrate and Debian's 6.12 lane
-# (both labs on one QEMU thread).  make check waits for it before the
+# build (niced), the foreign kernels, khv-migrate, Debian's 6.12 lane and
+# guest chaos (labs on one QEMU thread).  make check waits for it before the
 # SVM labs that run a thread per CPU, whose timing checks (sleep 1, the
 # APIC timer) need both of the host's cores.
 part_start vmx scripts/check-vmx.sh
@@ -64,13 +64,14 @@ part migrate env LAB_QEMU_EXTRA="-accel tcg,thread=single${LAB_QEMU_EXTRA:+ $LAB
 # Debian's 6.12 from bookworm-backports: khv.ko built for it with W=1,
 # then the lab checks in a 6.12 lab boot (on one QEMU thread).
 part k612 scripts/check-k612.sh
+# Random guests beside a bystander VM (one QEMU thread too).
+part chaos scripts/chaos-check.sh
 part_wait vmx
 
 part lab scripts/labvm --cpu svm --mem 3G --timeout "${LAB_CHECK_TIMEOUT:-1800}" \
 	${lab_add[@]+"${lab_add[@]}"} -- "${lab_cmd[@]}"
 # The interactive console, typed into through tmux (its own lab boot).
 part console scripts/console-test.sh
-part chaos scripts/chaos-check.sh
 # The fuzzers' short run: dev-fuzz over the launcher's devices on the
 # host, khv-fuzz's 50,000 steps in one SVM lab boot.
 part fuzz scripts/fuzz-check.sh
