@@ -113,6 +113,8 @@ struct khv_vcpu_stat {
 	u64 pio_exits;
 };
 
+struct khv_emu_ctxt;
+
 struct khv_vcpu {
 	struct khv_vm *vm;
 	int id;
@@ -144,6 +146,7 @@ struct khv_vcpu {
 
 	struct khv_pio_pending pio;
 	struct khv_mmio_pending mmio;
+	struct khv_emu_ctxt *emu;	/* the emulator's, for every MMIO exit */
 	bool hypercall_pending;	/* khv_run.hypercall.ret goes to RAX */
 	/* An event queued by KHV_INJECT or an emulator (event.c). */
 	bool event_queued;
@@ -261,6 +264,8 @@ int khv_complete_pio(struct khv_vcpu *vcpu);
 int khv_handle_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
 		    unsigned int insn_len);
 int khv_complete_mmio(struct khv_vcpu *vcpu);
+int khv_mmio_init(struct khv_vcpu *vcpu);
+void khv_mmio_free(struct khv_vcpu *vcpu);
 int khv_fetch_insn(struct khv_vcpu *vcpu, u8 *buf, unsigned int *len);
 int khv_read_linear(struct khv_vcpu *vcpu, u64 la, void *buf,
 		    unsigned int len);
