@@ -18,6 +18,33 @@ loaded() {
 	grep -q "^$1 " /proc/modules
 }
 
+# stop_guest PID: SIGINT to a khv launcher in the background, then its
+# exit status.  Should it still be there 60 s later (once, the lab kernel
+# reported it stuck on a CPU in its teardown: reliability.rst), the lab's
+# CPUs' backtraces (SysRq l, an NMI to each busy CPU) are printed from
+# the kernel log and the status is 255: a report instead of a silent hang.
+stop_guest() {
+	kill -INT "$1"
+	n=0
+	while [ $n -lt 60 ]; do
+		# A child that has ended stays a zombie until wait.
+		st=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)
+		[ -z "$st" ] || [ "$st" = Z ] && break
+		sleep 1
+		n=$((n + 1))
+	done
+	if [ $n -ge 60 ]; then
+		echo "lab-load: khv run (pid $1, state $st) still there 60 s after SIGINT;" \
+			"its kernel stack and the lab's CPUs:"
+		sed 's/^/  /' "/proc/$1/stack" 2>/dev/null
+		echo l >/proc/sysrq-trigger
+		sleep 5
+		dmesg | tail -n 120 | sed 's/^/  /'
+		return 255
+	fi
+	wait "$1"
+}
+
 # run_pmode [--accel kvm]: the pmode guest, which exits with status 1
 # when it passes; a hang becomes a failure after 120 s of lab time.
 run_pmode() {
@@ -48,8 +75,7 @@ sleep 2
 st=$?
 [ "$st" != 0 ] && loaded khv
 check $? "rmmod khv refused while a VM is open (status $st)"
-kill -INT "$pid"
-wait "$pid"
+stop_guest "$pid"
 check $(($? != 130)) "the spinning guest ended by SIGINT"
 /sbin/rmmod khv
 st=$?
@@ -115,8 +141,7 @@ else
 	[ "$st" = 0 ]
 	check $? "KVM loads while a khv VM runs (status $st)"
 fi
-kill -INT "$pid"
-wait "$pid"
+stop_guest "$pid"
 check $(($? != 130)) "the khv VM kept running and ended by SIGINT"
 unload_kvm
 /lab/use-kvm >/dev/null 2>&1 &&
