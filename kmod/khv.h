@@ -14,6 +14,7 @@
 #include <linux/uidgid.h>
 #include "uapi/linux/khv.h"
 #include "vendor.h"
+#include "emulate.h"
 
 #define KHV_NR_MEMSLOTS		32
 #define KHV_MAX_VCPUS		16
@@ -113,8 +114,6 @@ struct khv_vcpu_stat {
 	u64 pio_exits;
 };
 
-struct khv_emu_ctxt;
-
 struct khv_vcpu {
 	struct khv_vm *vm;
 	int id;
@@ -146,7 +145,13 @@ struct khv_vcpu {
 
 	struct khv_pio_pending pio;
 	struct khv_mmio_pending mmio;
-	struct khv_emu_ctxt *emu;	/* the emulator's, for every MMIO exit */
+	/*
+	 * The emulator's context, reused by every MMIO exit: an allocation
+	 * per exit cost more than the emulation under a debug kernel (KASAN
+	 * records a stack trace per allocation), and xAPIC guests exit for
+	 * MMIO at every timer tick.
+	 */
+	struct khv_emu_ctxt emu;
 	bool hypercall_pending;	/* khv_run.hypercall.ret goes to RAX */
 	/* An event queued by KHV_INJECT or an emulator (event.c). */
 	bool event_queued;
@@ -264,8 +269,6 @@ int khv_complete_pio(struct khv_vcpu *vcpu);
 int khv_handle_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
 		    unsigned int insn_len);
 int khv_complete_mmio(struct khv_vcpu *vcpu);
-int khv_mmio_init(struct khv_vcpu *vcpu);
-void khv_mmio_free(struct khv_vcpu *vcpu);
 int khv_fetch_insn(struct khv_vcpu *vcpu, u8 *buf, unsigned int *len);
 int khv_read_linear(struct khv_vcpu *vcpu, u64 la, void *buf,
 		    unsigned int len);

@@ -10,7 +10,6 @@
  * action of an instruction, which is finished before the exit.
  */
 #include <linux/mm.h>
-#include <linux/slab.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
 
@@ -300,7 +299,7 @@ int khv_handle_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
 		    unsigned int insn_len)
 {
 	struct khv_mmio_pending *m = &vcpu->mmio;
-	struct khv_emu_ctxt *c = vcpu->emu;
+	struct khv_emu_ctxt *c = &vcpu->emu;
 	int i, ret;
 
 	memset(c, 0, sizeof(*c));
@@ -342,24 +341,6 @@ int khv_handle_mmio(struct khv_vcpu *vcpu, u64 gpa, const u8 *insn,
 		ret = khv_mmio_failed(vcpu, gpa, c);
 	}
 	return ret;
-}
-
-/*
- * The emulator's context lives as long as the vCPU: an allocation per
- * MMIO exit cost more than the emulation itself under a debug kernel
- * (KASAN records a stack trace for every allocation), and xAPIC guests
- * exit for MMIO at every timer tick.
- */
-int khv_mmio_init(struct khv_vcpu *vcpu)
-{
-	vcpu->emu = kzalloc(sizeof(*vcpu->emu), GFP_KERNEL_ACCOUNT);
-	return vcpu->emu ? 0 : -ENOMEM;
-}
-
-void khv_mmio_free(struct khv_vcpu *vcpu)
-{
-	kfree(vcpu->emu);
-	vcpu->emu = NULL;
 }
 
 /* Userspace answered a read: run the instruction again with the data. */

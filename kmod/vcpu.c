@@ -195,7 +195,6 @@ void khv_vcpu_destroy(struct khv_vcpu *vcpu)
 
 	khv_vendor->vcpu_free(vcpu);
 	khv_lapic_free(vcpu);
-	khv_mmio_free(vcpu);
 	khv_fpu_free(vcpu->fpu);
 	khv_stats_vcpu_free(vcpu);
 	kvfree(vcpu->cpuid);
@@ -239,8 +238,7 @@ int khv_vcpu_create(struct khv_vm *vm, unsigned long id)
 	ret = -ENOMEM;
 	vcpu->run = (struct khv_run *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	vcpu->fpu = khv_fpu_alloc();
-	if (!vcpu->run || !vcpu->fpu || khv_mmio_init(vcpu) ||
-	    khv_stats_vcpu_init(vcpu))
+	if (!vcpu->run || !vcpu->fpu || khv_stats_vcpu_init(vcpu))
 		goto fail_free;
 
 	mutex_lock(&vm->lock);
@@ -278,7 +276,6 @@ fail_unlist:
 	mutex_unlock(&vm->lock);
 fail_free:
 	khv_lapic_free(vcpu);
-	khv_mmio_free(vcpu);
 	khv_fpu_free(vcpu->fpu);
 	khv_stats_vcpu_free(vcpu);
 	free_page((unsigned long)vcpu->run);
