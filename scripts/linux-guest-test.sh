@@ -309,7 +309,7 @@ if [ -n "$us" ] && [ -n "$us0" ]; then
 	[ "$net" -lt 0 ] && net=0
 	[ "$us" -ge $((1000000 - tol)) ] && [ "$net" -le $((1000000 + tol)) ]
 	check "sleep 1 lasts 1 s" $? \
-		"$(fmt_ms "$net") to $(fmt_ms "$us") ms (span $(fmt_ms "$us") ms, sleep 0 $(fmt_ms "$us0") ms)"
+		"$(fmt_ms "$net") to $(fmt_ms "$us") ms (sleep 0: $(fmt_ms "$us0") ms)"
 else
 	check "sleep 1 lasts 1 s" 1 "marks not seen"
 fi

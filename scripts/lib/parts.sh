@@ -14,6 +14,7 @@
 #                          output kept until part_wait NAME
 #   part_wait NAME         wait for it, print its output, count it as part
 #                          does
+#   parts_tally NAME FILE STATUS T0 NOTE   count a finished part's output
 #   parts_add NAME PASSED FAILED   count a part that did not run
 #   parts_finish   print the summaries and the total, exit 1 on failures
 #   parts_parse FILE STATUS   read FILE's last "N passed, N failed" line
@@ -56,12 +57,18 @@ part() {
 		"$@" 2>&1 | tee "$out"
 		status=${PIPESTATUS[0]}
 	} || true
-	if ! parts_parse "$out" "$status"; then
-		parts_p=$((status == 0)) parts_f=$((status != 0))
+	parts_tally "$name" "$out" "$status" "$t0" ""
+}
+
+# parts_tally NAME FILE STATUS T0 NOTE: count a part's output FILE (then
+# removed) and print how long it took since T0.
+parts_tally() {
+	if ! parts_parse "$2" "$3"; then
+		parts_p=$(($3 == 0)) parts_f=$(($3 != 0))
 	fi
-	rm -f "$out"
-	echo "== $name: $((SECONDS - t0)) s"
-	parts_add "$name" "$parts_p" "$parts_f"
+	rm -f "$2"
+	echo "== $1: $((SECONDS - $4)) s$5"
+	parts_add "$1" "$parts_p" "$parts_f"
 }
 
 # A part in the background (one at a time): its output goes to a file, so
@@ -91,12 +98,8 @@ part_wait() {
 	status=$(cat "$parts_bg_out.status" 2>/dev/null || echo 1)
 	echo "== $1: its output"
 	cat "$parts_bg_out"
-	if ! parts_parse "$parts_bg_out" "$status"; then
-		parts_p=$((status == 0)) parts_f=$((status != 0))
-	fi
-	rm -f "$parts_bg_out" "$parts_bg_out.status"
-	echo "== $1: $((SECONDS - parts_bg_t0)) s (in the background)"
-	parts_add "$1" "$parts_p" "$parts_f"
+	rm -f "$parts_bg_out.status"
+	parts_tally "$1" "$parts_bg_out" "$status" "$parts_bg_t0" " (in the background)"
 	parts_bg_name=
 }
 
